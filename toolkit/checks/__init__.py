@@ -1,0 +1,1 @@
+"""Vectorised checks: each function takes frames and returns a LazyFrame of findings."""

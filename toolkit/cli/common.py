@@ -1,0 +1,43 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class ReportFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ShowFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+CodebookOpt = Annotated[
+    Path | None,
+    typer.Option("--codebook", help="Codebook directory (default: $EVTK_CODEBOOK, ./codebook, or the bundled one).",
+                 show_default=False),
+]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+ShowFormatOpt = Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display, only findings and summary.")]
+MaxExamplesOpt = Annotated[
+    int, typer.Option("--max-examples", min=1, help="Findings shown per rule; counts stay exact.")
+]
+EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (e.g. latin-1).")]
+
+
+def out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,142 @@
+"""Findings are data: a polars frame with one row per problem, rendered as text, JSON or GitHub
+annotations. Reports are bounded: counts per rule are always exact, examples are capped."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from toolkit.rules import RULES
+
+FINDING_SCHEMA: dict[str, Any] = {
+    "rule": pl.String,
+    "name": pl.String,
+    "severity": pl.String,
+    "file": pl.String,
+    "line": pl.Int64,
+    "column": pl.String,
+    "event_id": pl.String,
+    "message": pl.String,
+}
+COLUMNS = list(FINDING_SCHEMA)
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=FINDING_SCHEMA)
+
+
+def make(frame: pl.DataFrame | pl.LazyFrame, rule_id: str, message: pl.Expr, *, file: pl.Expr | None = None,
+         line: pl.Expr | None = None, column: str | pl.Expr | None = None,
+         event_id: pl.Expr | None = None) -> pl.LazyFrame:
+    """Turn the rows of ``frame`` (already filtered to offenders) into findings of ``rule_id``."""
+    r = RULES[rule_id]
+    col_expr = pl.lit(column, dtype=pl.String) if column is None or isinstance(column, str) else column
+    return frame.lazy().select(
+        rule=pl.lit(r.id),
+        name=pl.lit(r.name),
+        severity=pl.lit(r.severity),
+        file=(file if file is not None else pl.lit(None, dtype=pl.String)).cast(pl.String),
+        line=(line if line is not None else pl.lit(None, dtype=pl.Int64)).cast(pl.Int64),
+        column=col_expr.cast(pl.String),
+        event_id=(event_id if event_id is not None else pl.lit(None, dtype=pl.String)).cast(pl.String),
+        message=message.cast(pl.String),
+    )
+
+
+def single(rule_id: str, message: str, *, file: str | None = None, line: int | None = None,
+           column: str | None = None, event_id: str | None = None) -> pl.DataFrame:
+    r = RULES[rule_id]
+    return pl.DataFrame([{"rule": r.id, "name": r.name, "severity": r.severity, "file": file, "line": line,
+                          "column": column, "event_id": event_id, "message": message}],
+                        schema=FINDING_SCHEMA)
+
+
+def concat(parts: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
+    frames = [p.lazy() for p in parts]
+    if not frames:
+        return empty()
+    return pl.concat(frames, how="vertical").collect().cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+
+
+@dataclass
+class Report:
+    """The result of a check run: the findings frame plus what was looked at."""
+
+    findings: pl.DataFrame
+    counts: dict[str, int] = field(default_factory=dict)  # what was checked: files, events, ...
+    rule_counts: dict[str, int] = field(default_factory=dict)  # exact counts even when examples are capped
+    max_examples: int | None = None
+
+    @classmethod
+    def build(cls, findings: pl.DataFrame, counts: dict[str, int] | None = None,
+              max_examples: int | None = None) -> Report:
+        order = findings.with_columns(_sev=(pl.col("severity") != "error").cast(pl.Int8)).sort(
+            ["file", "line", "_sev", "rule"], nulls_last=True, maintain_order=True).drop("_sev")
+        rule_counts = dict(order.group_by("rule").len().sort("rule").iter_rows())
+        if max_examples is not None:
+            order = order.filter(pl.int_range(pl.len()).over("rule") < max_examples)
+        return cls(order, dict(counts or {}), {str(k): int(v) for k, v in rule_counts.items()}, max_examples)
+
+    @property
+    def errors(self) -> int:
+        return sum(n for r, n in self.rule_counts.items() if RULES[r].severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(n for r, n in self.rule_counts.items() if RULES[r].severity == "warning")
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.valid else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "counts": self.counts,
+            "rule_counts": self.rule_counts,
+            "findings": self.findings.to_dicts(),
+        }
+
+    def summary(self) -> str:
+        what = ", ".join(f"{v} {k}" for k, v in self.counts.items())
+        head = f"{'valid' if self.valid else 'invalid'}: {self.errors} error(s), {self.warnings} warning(s)"
+        if what:
+            head += f" in {what}"
+        per_rule = "; ".join(f"{r} {RULES[r].name}: {n}" for r, n in self.rule_counts.items())
+        return head + (f" [{per_rule}]" if per_rule else "")
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
+    lines: list[str] = []
+    for row in report.findings.iter_rows(named=True):
+        if fmt == "github":
+            level = "error" if row["severity"] == "error" else "warning"
+            props = [f"file={row['file']}"] if row["file"] else []
+            if row["line"] is not None:
+                props.append(f"line={row['line']}")
+            props.append(f"title={row['rule']} {row['name']}")
+            msg = str(row["message"]).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            lines.append(f"::{level} {','.join(props)}::{msg}")
+        else:
+            where = row["file"] or "-"
+            if row["line"] is not None:
+                where += f":{row['line']}"
+            extra = f" [{row['event_id']}]" if row["event_id"] else ""
+            lines.append(f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}")
+    shown = report.findings.height
+    total = sum(report.rule_counts.values())
+    if shown < total:
+        lines.append(f"... {total - shown} more finding(s) not shown (raise --max-examples to see them)")
+    lines.append(report.summary())
+    return "\n".join(lines)
