@@ -23,17 +23,52 @@ from toolkit import yamlio
 from toolkit.errors import CodebookError, InputError
 from toolkit.textio import read_text
 
-EVENT_FIELDS = ("code", "name", "description", "goldstein", "goldstein_inherited", "quad_class", "replaced_by")
-ACTOR_KINDS = ("country", "region", "role", "party", "sector", "modifier", "international", "organization",
-               "other", "group", "religion", "ethnic")
+EVENT_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "goldstein",
+    "goldstein_inherited",
+    "quad_class",
+    "replaced_by",
+)
+ACTOR_KINDS = (
+    "country",
+    "region",
+    "role",
+    "party",
+    "sector",
+    "modifier",
+    "international",
+    "organization",
+    "other",
+    "group",
+    "religion",
+    "ethnic",
+)
 
 EVENT_SCHEMA = {
-    "code": pl.String, "name": pl.String, "description": pl.String, "goldstein": pl.Float64,
-    "goldstein_inherited": pl.Boolean, "quad_class": pl.Int8, "replaced_by": pl.String,
-    "root_code": pl.String, "parent": pl.String, "level": pl.Int8, "file": pl.String, "line": pl.Int32,
+    "code": pl.String,
+    "name": pl.String,
+    "description": pl.String,
+    "goldstein": pl.Float64,
+    "goldstein_inherited": pl.Boolean,
+    "quad_class": pl.Int8,
+    "replaced_by": pl.String,
+    "root_code": pl.String,
+    "parent": pl.String,
+    "level": pl.Int8,
+    "file": pl.String,
+    "line": pl.Int32,
 }
-ACTOR_SCHEMA = {"code": pl.String, "name": pl.String, "kind": pl.String, "table": pl.String,
-                "file": pl.String, "line": pl.Int32}
+ACTOR_SCHEMA = {
+    "code": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "table": pl.String,
+    "file": pl.String,
+    "line": pl.Int32,
+}
 
 
 def default_path() -> Path:
@@ -135,7 +170,10 @@ def _read_csv_table(root: Path, rel: str) -> tuple[list[dict[str, str]], list[in
             if None in row:
                 raise CodebookError(
                     f"row has {len(reader.fieldnames or []) + len(row[None])} fields, the header has "
-                    f"{len(reader.fieldnames or [])}", path, reader.line_num)
+                    f"{len(reader.fieldnames or [])}",
+                    path,
+                    reader.line_num,
+                )
             rows.append({k: (v or "").strip() for k, v in row.items()})
             lines.append(reader.line_num)
     except csv.Error as exc:
@@ -179,29 +217,48 @@ def load_events(root: Path, sources: dict[str, str]) -> pl.DataFrame:
             unknown = set(entry) - set(EVENT_FIELDS)
             if unknown:
                 key = sorted(unknown)[0]
-                raise CodebookError(f"unknown field {key!r} (known: {', '.join(EVENT_FIELDS)})",
-                                    path, entry.key_lines.get(key))
+                raise CodebookError(
+                    f"unknown field {key!r} (known: {', '.join(EVENT_FIELDS)})",
+                    path,
+                    getattr(entry, "key_lines", {}).get(key),
+                )
             code = str(_required(entry, "code", path, "entry"))
-            rows.append({
-                "code": code,
-                "name": str(_required(entry, "name", path, f"code {code}")),
-                "description": str(entry["description"]) if entry.get("description") else None,
-                "goldstein": _number(_required(entry, "goldstein", path, f"code {code}"), path,
-                                     f"goldstein of {code}", float),
-                "goldstein_inherited": str(entry.get("goldstein_inherited", "false")).lower() == "true",
-                "quad_class": _number(_required(entry, "quad_class", path, f"code {code}"), path,
-                                      f"quad_class of {code}", int),
-                "replaced_by": str(entry["replaced_by"]) if entry.get("replaced_by") else None,
-                "file": rel,
-                "line": yamlio.line_of(entry),
-            })
-    frame = pl.DataFrame(rows, schema={k: v for k, v in EVENT_SCHEMA.items()
-                                       if k not in ("root_code", "parent", "level")}, strict=False)
+            rows.append(
+                {
+                    "code": code,
+                    "name": str(_required(entry, "name", path, f"code {code}")),
+                    "description": str(entry["description"]) if entry.get("description") else None,
+                    "goldstein": _number(
+                        _required(entry, "goldstein", path, f"code {code}"),
+                        path,
+                        f"goldstein of {code}",
+                        float,
+                    ),
+                    "goldstein_inherited": str(entry.get("goldstein_inherited", "false")).lower() == "true",
+                    "quad_class": _number(
+                        _required(entry, "quad_class", path, f"code {code}"),
+                        path,
+                        f"quad_class of {code}",
+                        int,
+                    ),
+                    "replaced_by": str(entry["replaced_by"]) if entry.get("replaced_by") else None,
+                    "file": rel,
+                    "line": yamlio.line_of(entry),
+                }
+            )
+    frame = pl.DataFrame(
+        rows,
+        schema={k: v for k, v in EVENT_SCHEMA.items() if k not in ("root_code", "parent", "level")},
+        strict=False,
+    )
     n = pl.col("code").str.len_chars()
     return frame.with_columns(
         root_code=pl.col("code").str.slice(0, 2),
-        parent=pl.when(n == 4).then(pl.col("code").str.slice(0, 3))
-        .when(n == 3).then(pl.col("code").str.slice(0, 2)).otherwise(None),
+        parent=pl.when(n == 4)
+        .then(pl.col("code").str.slice(0, 3))
+        .when(n == 3)
+        .then(pl.col("code").str.slice(0, 2))
+        .otherwise(None),
         level=(n - 1).clip(1, 3).cast(pl.Int8),
     ).select(list(EVENT_SCHEMA))
 
@@ -236,8 +293,9 @@ def _load(root: Path) -> Codebook:
         sources["codebook.yaml"] = meta_text
         meta = yamlio.loads(meta_text, root / "codebook.yaml")
         if not isinstance(meta, dict):
-            raise CodebookError("expected a mapping with name, version, quad_classes",
-                                root / "codebook.yaml", 1)
+            raise CodebookError(
+                "expected a mapping with name, version, quad_classes", root / "codebook.yaml", 1
+            )
         events = load_events(root, sources)
         actor_rows: list[dict[str, Any]] = []
         tables = meta.get("actor_tables") or {}
@@ -248,9 +306,16 @@ def _load(root: Path) -> Codebook:
             rows, lines, text = _read_csv_table(root, rel)
             sources[rel] = text
             for row, line in zip(rows, lines, strict=True):
-                actor_rows.append({"code": row.get("code", ""), "name": row.get("name", ""),
-                                   "kind": row.get("kind") or spec.get("kind"), "table": str(table),
-                                   "file": rel, "line": line})
+                actor_rows.append(
+                    {
+                        "code": row.get("code", ""),
+                        "name": row.get("name", ""),
+                        "kind": row.get("kind") or spec.get("kind"),
+                        "table": str(table),
+                        "file": rel,
+                        "line": line,
+                    }
+                )
         actors = pl.DataFrame(actor_rows, schema=ACTOR_SCHEMA)
         frames = {}
         for name in ("cameo_plover", "plover_event_types", "plover_modes"):
@@ -259,7 +324,8 @@ def _load(root: Path) -> Codebook:
             sources[rel] = text
             cols = list(rows[0]) if rows else []
             frames[name] = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String)).with_columns(
-                line=pl.Series(lines, dtype=pl.Int32))
+                line=pl.Series(lines, dtype=pl.Int32)
+            )
     except CodebookError:
         raise
     except InputError as exc:
@@ -267,5 +333,13 @@ def _load(root: Path) -> Codebook:
     for rel in ("CHANGELOG.md", "README.md"):
         if (root / rel).is_file():
             sources[rel] = read_text(root / rel)
-    return Codebook(root, dict(meta), events, actors, frames["cameo_plover"], frames["plover_event_types"],
-                    frames["plover_modes"], sources)
+    return Codebook(
+        root,
+        dict(meta),
+        events,
+        actors,
+        frames["cameo_plover"],
+        frames["plover_event_types"],
+        frames["plover_modes"],
+        sources,
+    )

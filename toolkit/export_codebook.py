@@ -12,8 +12,17 @@ from toolkit.errors import UsageError
 
 def table_frame(cb: Codebook, table: str) -> pl.DataFrame:
     if table == "events":
-        return cb.events.select("code", "name", "description", "goldstein", "goldstein_inherited", "quad_class",
-                                "root_code", "parent", "replaced_by")
+        return cb.events.select(
+            "code",
+            "name",
+            "description",
+            "goldstein",
+            "goldstein_inherited",
+            "quad_class",
+            "root_code",
+            "parent",
+            "replaced_by",
+        )
     if table == "actors":
         return cb.actors.select("code", "name", "kind", "table")
     if table == "crosswalk":
@@ -39,8 +48,11 @@ def export_table(cb: Codebook, table: str, fmt: str) -> str:
     if fmt == "csv":
         return frame.write_csv()
     if fmt == "json":
-        return json.dumps({"codebook": cb.name, "version": cb.version, "table": table, "rows": frame.to_dicts()},
-                          indent=2, ensure_ascii=False)
+        return json.dumps(
+            {"codebook": cb.name, "version": cb.version, "table": table, "rows": frame.to_dicts()},
+            indent=2,
+            ensure_ascii=False,
+        )
     if fmt == "markdown":
         return markdown_table(frame) + "\n"
     raise UsageError(f"unknown format {fmt!r}: use csv, json or markdown")

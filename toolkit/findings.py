@@ -4,6 +4,7 @@ annotations. Reports are bounded: counts per rule are always exact, examples are
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,16 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
-def make(frame: pl.DataFrame | pl.LazyFrame, rule_id: str, message: pl.Expr, *, file: pl.Expr | None = None,
-         line: pl.Expr | None = None, column: str | pl.Expr | None = None,
-         event_id: pl.Expr | None = None) -> pl.LazyFrame:
+def make(
+    frame: pl.DataFrame | pl.LazyFrame,
+    rule_id: str,
+    message: pl.Expr,
+    *,
+    file: pl.Expr | None = None,
+    line: pl.Expr | None = None,
+    column: str | pl.Expr | None = None,
+    event_id: pl.Expr | None = None,
+) -> pl.LazyFrame:
     """Turn the rows of ``frame`` (already filtered to offenders) into findings of ``rule_id``."""
     r = RULES[rule_id]
     col_expr = pl.lit(column, dtype=pl.String) if column is None or isinstance(column, str) else column
@@ -46,15 +54,34 @@ def make(frame: pl.DataFrame | pl.LazyFrame, rule_id: str, message: pl.Expr, *, 
     )
 
 
-def single(rule_id: str, message: str, *, file: str | None = None, line: int | None = None,
-           column: str | None = None, event_id: str | None = None) -> pl.DataFrame:
+def single(
+    rule_id: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: str | None = None,
+    event_id: str | None = None,
+) -> pl.DataFrame:
     r = RULES[rule_id]
-    return pl.DataFrame([{"rule": r.id, "name": r.name, "severity": r.severity, "file": file, "line": line,
-                          "column": column, "event_id": event_id, "message": message}],
-                        schema=FINDING_SCHEMA)
+    return pl.DataFrame(
+        [
+            {
+                "rule": r.id,
+                "name": r.name,
+                "severity": r.severity,
+                "file": file,
+                "line": line,
+                "column": column,
+                "event_id": event_id,
+                "message": message,
+            }
+        ],
+        schema=FINDING_SCHEMA,
+    )
 
 
-def concat(parts: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
+def concat(parts: Sequence[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
     frames = [p.lazy() for p in parts]
     if not frames:
         return empty()
@@ -71,10 +98,14 @@ class Report:
     max_examples: int | None = None
 
     @classmethod
-    def build(cls, findings: pl.DataFrame, counts: dict[str, int] | None = None,
-              max_examples: int | None = None) -> Report:
-        order = findings.with_columns(_sev=(pl.col("severity") != "error").cast(pl.Int8)).sort(
-            ["file", "line", "_sev", "rule"], nulls_last=True, maintain_order=True).drop("_sev")
+    def build(
+        cls, findings: pl.DataFrame, counts: dict[str, int] | None = None, max_examples: int | None = None
+    ) -> Report:
+        order = (
+            findings.with_columns(_sev=(pl.col("severity") != "error").cast(pl.Int8))
+            .sort(["file", "line", "_sev", "rule"], nulls_last=True, maintain_order=True)
+            .drop("_sev")
+        )
         rule_counts = dict(order.group_by("rule").len().sort("rule").iter_rows())
         if max_examples is not None:
             order = order.filter(pl.int_range(pl.len()).over("rule") < max_examples)

@@ -21,16 +21,30 @@ def show_event(cb: Codebook, code: str) -> dict[str, Any]:
     if row is None:
         hint = cb.suggest_code(raw)
         if hint is not None:
-            raise NotFound(f"no event code {raw!r}: codes are strings with leading zeros; did you mean {hint}?")
+            raise NotFound(
+                f"no event code {raw!r}: codes are strings with leading zeros; did you mean {hint}?"
+            )
         raise NotFound(f"no event code {raw!r} in codebook {cb.version}: try `evtk codebook search WORDS`")
     return {
-        **{k: row[k] for k in ("code", "name", "description", "goldstein", "goldstein_inherited",
-                                "quad_class", "root_code", "replaced_by")},
+        **{
+            k: row[k]
+            for k in (
+                "code",
+                "name",
+                "description",
+                "goldstein",
+                "goldstein_inherited",
+                "quad_class",
+                "root_code",
+                "replaced_by",
+            )
+        },
         "quad_name": cb.quad_names.get(row["quad_class"], ""),
         "path": [{"code": r["code"], "name": r["name"]} for r in cb.path_to(row["code"])],
         "children": [{"code": r["code"], "name": r["name"]} for r in cb.children(row["code"])],
         "plover": cb.crosswalk.filter(pl.col("cameo_code") == row["code"]).drop("line").to_dicts()
-        if cb.crosswalk.height else [],
+        if cb.crosswalk.height
+        else [],
         "codebook_version": cb.version,
     }
 
@@ -58,9 +72,15 @@ def search(cb: Codebook, words: list[str], limit: int = 10) -> pl.DataFrame:
     if not terms:
         raise NotFound("give at least one word to search for")
     ev = cb.events.select(
-        pl.lit("event").alias("kind"), "code", "name", pl.col("description").fill_null(""), "level")
-    act = cb.actors.select(pl.lit("actor").alias("kind"), "code", "name", pl.lit("").alias("description"),
-                           pl.lit(9, dtype=pl.Int8).alias("level"))
+        pl.lit("event").alias("kind"), "code", "name", pl.col("description").fill_null(""), "level"
+    )
+    act = cb.actors.select(
+        pl.lit("actor").alias("kind"),
+        "code",
+        "name",
+        pl.lit("").alias("description"),
+        pl.lit(9, dtype=pl.Int8).alias("level"),
+    )
     frame = pl.concat([ev, act])
     name, desc = pl.col("name").str.to_lowercase(), pl.col("description").str.to_lowercase()
     score: pl.Expr = pl.lit(0.0)
@@ -68,13 +88,20 @@ def search(cb: Codebook, words: list[str], limit: int = 10) -> pl.DataFrame:
     for t in terms:
         exact, prefix = rf"\b{re.escape(t)}\b", rf"\b{re.escape(t)}"
         in_name = name.str.contains(prefix)
-        score = score + 4 * in_name.cast(pl.Float64) + 2 * name.str.contains(exact).cast(pl.Float64) \
-            + desc.str.count_matches(prefix).clip(0, 3).cast(pl.Float64) * 0.5 \
+        score = (
+            score
+            + 4 * in_name.cast(pl.Float64)
+            + 2 * name.str.contains(exact).cast(pl.Float64)
+            + desc.str.count_matches(prefix).clip(0, 3).cast(pl.Float64) * 0.5
             + (pl.col("code").str.to_lowercase() == t).cast(pl.Float64) * 10
-        matched = matched + (in_name | desc.str.contains(prefix) | (pl.col("code").str.to_lowercase() == t)).cast(
-            pl.Int32)
-    return (frame.with_columns(score=score, matched=matched)
-            .filter(pl.col("score") > 0)
-            .sort(["matched", "score", "kind", "level", "code"], descending=[True, True, True, False, False])
-            .head(limit)
-            .select("kind", "code", "name", "score"))
+        )
+        matched = matched + (
+            in_name | desc.str.contains(prefix) | (pl.col("code").str.to_lowercase() == t)
+        ).cast(pl.Int32)
+    return (
+        frame.with_columns(score=score, matched=matched)
+        .filter(pl.col("score") > 0)
+        .sort(["matched", "score", "kind", "level", "code"], descending=[True, True, True, False, False])
+        .head(limit)
+        .select("kind", "code", "name", "score")
+    )

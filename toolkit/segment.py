@@ -100,7 +100,6 @@ _SCAN = re.compile(
     "(?P<close>[" + re.escape(_CLOSERS) + "]*+)"
     "(?=" + _INLINE_WS + "++(?P<next>\\S))"
 )
-_NONSPACE = re.compile(r"\S")
 _LEADING_OPENERS = re.compile(r"[^\w]+")
 _NEXT_WORD = re.compile("[" + re.escape(_OPENERS) + r"]*+(\w{1,40})")
 _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -189,8 +188,11 @@ def _is_boundary(text: str, m: re.Match[str], line_start: int) -> bool:
             return False
         return word in _STARTERS
     if _SECTION_NUMBER.fullmatch(token):
-        first = _NONSPACE.search(text, line_start)
-        if first is not None and first.start() == raw_start:
+        # Only the whitespace run just before the token is scanned (amortised linear).
+        j = raw_start - 1
+        while j >= line_start and text[j].isspace():
+            j -= 1
+        if j < line_start:
             return False  # "1. Introduction": list / section number at line start
     return True
 

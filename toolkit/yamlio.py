@@ -104,7 +104,9 @@ def loads(text: str, path: Path | str) -> Any:
         if isinstance(ev, yaml.DocumentStartEvent):
             docs += 1
             if docs > 1:
-                raise InputError("more than one YAML document (---) in one file: use one per file", path, line)
+                raise InputError(
+                    "more than one YAML document (---) in one file: use one per file", path, line
+                )
         elif isinstance(ev, yaml.ScalarEvent):
             if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
                 raise InputError(f"YAML tags such as {ev.tag} are not allowed", path, line)

@@ -12,7 +12,9 @@ from typing import Annotated
 import typer
 
 from toolkit import __version__
+from toolkit.cli import articles as articles_cmd
 from toolkit.cli import codebook as codebook_cmd
+from toolkit.cli import validate as validate_cmd
 
 app = typer.Typer(
     name="evtk",
@@ -24,6 +26,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(codebook_cmd.app, name="codebook")
+app.add_typer(articles_cmd.app, name="articles")
+app.command("validate")(validate_cmd.validate)
+app.command("new")(articles_cmd.new)
 
 
 def _version(value: bool) -> None:
@@ -34,8 +39,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     if debug:
@@ -59,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
             raise
-        sys.stderr.write(f"evtk: internal error: {type(exc).__name__}: {exc}\n"
-                         "This is a bug in evtk; run again with --debug and report the traceback.\n")
+        sys.stderr.write(
+            f"evtk: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in evtk; run again with --debug and report the traceback.\n"
+        )
         sys.exit(3)

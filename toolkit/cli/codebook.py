@@ -14,13 +14,13 @@ from toolkit.cli.common import CodebookOpt, FormatOpt, ReportFormat, ShowFormat,
 app = typer.Typer(help="Check, look up and export the CAMEO codebook.", no_args_is_help=True)
 
 
-class ExportFormat(str, enum.Enum):
+class ExportFormat(enum.StrEnum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
 
 
-class ExportTable(str, enum.Enum):
+class ExportTable(enum.StrEnum):
     events = "events"
     actors = "actors"
     crosswalk = "crosswalk"
@@ -73,9 +73,13 @@ def show(
     if info["replaced_by"]:
         lines.append(f"  DEPRECATED:  use {info['replaced_by']}")
     if info["plover"]:
-        lines.append("  PLOVER:      " + "; ".join(
-            "/".join(x for x in (p["plover_event"], p["plover_mode"], p["plover_context"]) if x)
-            for p in info["plover"]))
+        lines.append(
+            "  PLOVER:      "
+            + "; ".join(
+                "/".join(x for x in (p["plover_event"], p["plover_mode"], p["plover_context"]) if x)
+                for p in info["plover"]
+            )
+        )
     if info["children"]:
         lines.append("  Children:")
         lines += [f"    {c['code']}  {c['name']}" for c in info["children"]]
@@ -107,7 +111,9 @@ def search(
 @app.command("export")
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
-    table: Annotated[ExportTable, typer.Option("--table", help="Which table to export.")] = ExportTable.events,
+    table: Annotated[
+        ExportTable, typer.Option("--table", help="Which table to export.")
+    ] = ExportTable.events,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
     codebook: CodebookOpt = None,
 ) -> None:

@@ -10,25 +10,30 @@ from typing import Annotated
 import typer
 
 
-class ReportFormat(str, enum.Enum):
+class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
 
 
-class ShowFormat(str, enum.Enum):
+class ShowFormat(enum.StrEnum):
     text = "text"
     json = "json"
 
 
 CodebookOpt = Annotated[
     Path | None,
-    typer.Option("--codebook", help="Codebook directory (default: $EVTK_CODEBOOK, ./codebook, or the bundled one).",
-                 show_default=False),
+    typer.Option(
+        "--codebook",
+        help="Codebook directory (default: $EVTK_CODEBOOK, ./codebook, or the bundled one).",
+        show_default=False,
+    ),
 ]
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
 ShowFormatOpt = Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display, only findings and summary.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display, only findings and summary.")
+]
 MaxExamplesOpt = Annotated[
     int, typer.Option("--max-examples", min=1, help="Findings shown per rule; counts stay exact.")
 ]

@@ -1,0 +1,372 @@
+"""Articles: texts with metadata and a frozen sentence segmentation.
+
+Per-article form (for people): ``data/articles/<id>.txt`` holds the text byte for byte and
+``data/articles/<id>.yaml`` its metadata (id, title, source, url, published, language) plus the
+segmentation frozen when the article was added: the segmenter version, the text's sha256 and
+the ``[start, end)`` character offsets of every sentence. Because the offsets are stored, a
+later segmenter change can never move sentence numbers under existing events; a changed text
+is caught by its checksum (rule A102).
+
+Bulk form (for corpora): ``data/articles/*.jsonl`` or ``*.parquet`` with the same fields, one
+article per row, ``text`` inline and optional ``sentences`` (list of ``[start, end]``); rows
+without frozen sentences are segmented with the current segmenter when read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from toolkit import findings as F
+from toolkit import yamlio
+from toolkit.atomic import write_text_atomic
+from toolkit.errors import InputError, UsageError
+from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_ID_PATTERN, SENTENCE_COLUMNS
+from toolkit.segment import SEGMENTER_VERSION, segment
+from toolkit.textio import decode, read_text
+
+ARTICLE_ID_RE = re.compile(ARTICLE_ID_PATTERN)
+META_FIELDS = (
+    "id",
+    "title",
+    "source",
+    "url",
+    "published",
+    "language",
+    "segmenter",
+    "text_sha256",
+    "sentences",
+)
+
+
+@dataclass
+class Articles:
+    """All articles of a data folder: one row per article, one row per sentence, and findings."""
+
+    articles: pl.DataFrame
+    sentences: pl.DataFrame
+    findings: pl.DataFrame
+    files: int = 0
+
+    @classmethod
+    def empty(cls) -> Articles:
+        return cls(pl.DataFrame(schema=ARTICLE_COLUMNS), pl.DataFrame(schema=SENTENCE_COLUMNS), F.empty())
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def slugify(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")
+    return slug[:120] or "article"
+
+
+def check_article_id(article_id: str) -> None:
+    if not ARTICLE_ID_RE.match(article_id) or ".." in article_id:
+        raise UsageError(
+            f"article id {article_id!r} is not a safe slug: use lower-case letters, digits, '.', '_' and '-', "
+            f"starting with a letter or digit (e.g. {slugify(article_id)!r})"
+        )
+
+
+def _row(meta: dict[str, Any], text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+    return {**meta, "text": text, "_spans": spans}
+
+
+def _spans_from(node: Any, path: Path) -> list[tuple[int, int]] | None:
+    if node is None:
+        return None
+    if not isinstance(node, list):
+        raise InputError("'sentences' must be a list of [start, end] offsets", path, yamlio.line_of(node))
+    spans = []
+    for item in node:
+        if not (isinstance(item, list) and len(item) == 2 and all(str(x).isdigit() for x in item)):
+            raise InputError(
+                "each sentence must be [start, end] with two non-negative integers",
+                path,
+                yamlio.line_of(item, yamlio.line_of(node)),
+            )
+        spans.append((int(item[0]), int(item[1])))
+    return spans
+
+
+def read_article_yaml(meta_path: Path, encoding: str = "utf-8") -> dict[str, Any]:
+    doc = yamlio.load_file(meta_path, encoding)
+    if not isinstance(doc, yamlio.YMap):
+        raise InputError(
+            "an article metadata file must be a mapping (id, title, source, published, ...)",
+            meta_path,
+            yamlio.line_of(doc, 1),
+        )
+    unknown = sorted(set(doc) - set(META_FIELDS))
+    if unknown:
+        raise InputError(
+            f"unknown field {unknown[0]!r} (known: {', '.join(META_FIELDS)})",
+            meta_path,
+            doc.key_lines.get(unknown[0]),
+        )
+    text_path = meta_path.with_suffix(".txt")
+    if not text_path.is_file():
+        raise InputError(f"article text {text_path.name} is missing next to its metadata", meta_path)
+    text = read_text(text_path, encoding)
+    meta = {k: (str(doc[k]) if doc.get(k) is not None else None) for k in META_FIELDS if k != "sentences"}
+    meta["id"] = meta["id"] or meta_path.stem
+    out: dict[str, Any] = {**meta, "_file": meta_path.as_posix(), "_line": doc.line}
+    return _row(out, text, _spans_from(doc.get("sentences"), meta_path) or [])
+
+
+def read_bulk(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".parquet":
+        try:
+            frame = pl.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - any parquet failure is unreadable input
+            raise InputError(f"cannot read Parquet: {exc}", path) from None
+        records = frame.to_dicts()
+        lines = list(range(1, len(records) + 1))
+    else:
+        text = read_text(path)
+        records, lines = [], []
+        for i, raw in enumerate(text.split("\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path, i) from None
+            if not isinstance(rec, dict):
+                raise InputError("each line must be a JSON object (an article)", path, i)
+            records.append(rec)
+            lines.append(i)
+    rows = []
+    for rec, line in zip(records, lines, strict=True):
+        if not isinstance(rec.get("text"), str):
+            raise InputError("article has no 'text' string", path, line)
+        meta: dict[str, Any] = {
+            k: (str(rec[k]) if rec.get(k) is not None else None) for k in META_FIELDS if k != "sentences"
+        }
+        if meta.get("id") is None:
+            raise InputError("article has no 'id'", path, line)
+        meta["_file"], meta["_line"] = path.as_posix(), line
+        spans = rec.get("sentences")
+        rows.append(_row(meta, rec["text"], [(int(a), int(b)) for a, b in spans] if spans else []))
+    return rows
+
+
+def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None = None) -> Articles:
+    """Read article files (per-article YAML+TXT pairs and bulk JSONL/Parquet) under ``paths``."""
+    rows: list[dict[str, Any]] = []
+    problems: list[pl.DataFrame] = []
+    files = 0
+    for base in paths:
+        candidates = sorted(base.rglob("*")) if base.is_dir() else [base]
+        for path in candidates:
+            if path.suffix not in (".yaml", ".yml", ".jsonl", ".parquet") or path.name.startswith("."):
+                continue
+            files += 1
+            try:
+                rows.extend(
+                    [read_article_yaml(path, encoding)]
+                    if path.suffix in (".yaml", ".yml")
+                    else read_bulk(path)
+                )
+            except InputError as exc:
+                problems.append(F.single("E000", exc.message, file=_rel(exc.path, root), line=exc.line))
+    for row in rows:
+        row["_file"] = _rel(row["_file"], root)
+        if not row["_spans"]:
+            row["segmenter"] = SEGMENTER_VERSION
+            row["_spans"] = [(s.start, s.end) for s in segment(row["text"])]
+            row["text_sha256"] = row.get("text_sha256") or sha256_text(row["text"])
+    if not rows:
+        empty = Articles.empty()
+        empty.findings = F.concat(problems) if problems else F.empty()
+        empty.files = files
+        return empty
+    raw = pl.DataFrame(
+        {
+            "article_id": [r["id"] for r in rows],
+            "title": [r.get("title") for r in rows],
+            "source": [r.get("source") for r in rows],
+            "url": [r.get("url") for r in rows],
+            "published_raw": [r.get("published") for r in rows],
+            "language": [r.get("language") for r in rows],
+            "segmenter": [r.get("segmenter") for r in rows],
+            "text_sha256": [r.get("text_sha256") for r in rows],
+            "text": [r["text"] for r in rows],
+            "_spans": [r["_spans"] for r in rows],
+            "_file": [r["_file"] for r in rows],
+            "_line": [r["_line"] for r in rows],
+        },
+        schema_overrides={"_spans": pl.List(pl.List(pl.Int64))},
+    )
+    art = raw.with_columns(
+        published=pl.col("published_raw").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+        sentence_count=pl.col("_spans").list.len().cast(pl.Int32),
+        _actual_sha=pl.col("text").map_elements(sha256_text, return_dtype=pl.String),
+    )
+    file, line = pl.col("_file"), pl.col("_line")
+    checks = [
+        F.make(
+            art.filter(
+                ~pl.col("article_id").str.contains(ARTICLE_ID_PATTERN)
+                | pl.col("article_id").str.contains(r"\.\.")
+            ),
+            "A101",
+            pl.format(
+                "article id '{}' is not a safe slug: use lower-case letters, digits, '.', '_', '-'",
+                pl.col("article_id"),
+            ),
+            file=file,
+            line=line,
+            column=pl.lit("id"),
+        ),
+        F.make(
+            art.filter(pl.col("article_id").is_duplicated()),
+            "A103",
+            pl.format("article id {} is defined more than once: rename one of them", pl.col("article_id")),
+            file=file,
+            line=line,
+            column=pl.lit("id"),
+        ),
+        F.make(
+            art.filter(pl.col("published").is_null()),
+            "A104",
+            pl.format("published '{}' is not a valid YYYY-MM-DD date", pl.col("published_raw").fill_null("")),
+            file=file,
+            line=line,
+            column=pl.lit("published"),
+        ),
+        F.make(
+            art.filter(pl.col("text_sha256") != pl.col("_actual_sha")),
+            "A102",
+            pl.format(
+                "the text of article {} changed since it was segmented: restore it, or re-add it with "
+                "`evtk articles add --replace` and re-check its events",
+                pl.col("article_id"),
+            ),
+            file=file,
+            line=line,
+            column=pl.lit("text"),
+        ),
+    ]
+    sentences = (
+        art.select("article_id", "text", pl.col("_spans").alias("span"))
+        .with_columns(sentence=pl.int_ranges(1, pl.col("span").list.len() + 1))
+        .explode("span", "sentence")
+        .filter(pl.col("span").is_not_null())
+        .select(
+            "article_id",
+            pl.col("sentence").cast(pl.Int32),
+            pl.col("span").list.get(0).cast(pl.Int32).alias("start"),
+            pl.col("span").list.get(1).cast(pl.Int32).alias("end"),
+            pl.col("text")
+            .str.slice(pl.col("span").list.get(0), pl.col("span").list.get(1) - pl.col("span").list.get(0))
+            .alias("text"),
+        )
+    )
+    articles = art.select(list(ARTICLE_COLUMNS))
+    return Articles(
+        articles.with_columns(pl.col("article_id")), sentences, F.concat([*checks, *problems]), files
+    )
+
+
+def _rel(path: str | None, root: Path | None) -> str | None:
+    if path is None or root is None:
+        return path
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def render_article_yaml(meta: dict[str, Any], spans: list[tuple[int, int]]) -> str:
+    def q(v: Any) -> str:
+        return "null" if v is None else json.dumps(str(v), ensure_ascii=False)
+
+    lines = [f"{k}: {q(meta.get(k))}" for k in ("id", "title", "source", "url", "published", "language")]
+    lines += [
+        f"segmenter: {q(meta['segmenter'])}",
+        f"text_sha256: {q(meta['text_sha256'])}",
+        "# Sentence offsets [start, end) into the .txt file, frozen when the article was added.",
+        "sentences:",
+    ]
+    lines += [f"  - [{a}, {b}]" for a, b in spans]
+    return "\n".join(lines) + "\n"
+
+
+def add_article(
+    text_file: Path,
+    articles_dir: Path,
+    *,
+    article_id: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+    language: str = "en",
+    encoding: str = "utf-8",
+    replace: bool = False,
+) -> dict[str, Any]:
+    """Import a plain-text article: copy its text, segment it, freeze the segmentation."""
+    if published is None:
+        raise UsageError("--published YYYY-MM-DD is required: event dates are checked against it")
+    try:
+        dt.date.fromisoformat(published)
+    except ValueError:
+        raise UsageError(f"--published {published!r} is not a valid YYYY-MM-DD date") from None
+    if text_file.suffix.lower() not in (".txt", ".text", ".md", ""):
+        raise UsageError(f"{text_file}: expected a plain-text file (.txt)")
+    text = decode(_read_bytes(text_file), text_file, encoding)
+    if not text.strip():
+        raise InputError("the article text is empty", text_file)
+    article_id = article_id or slugify(text_file.stem)
+    check_article_id(article_id)
+    meta_path = articles_dir / f"{article_id}.yaml"
+    if meta_path.exists() and not replace:
+        raise UsageError(f"article {article_id} already exists ({meta_path}); pass --replace to re-import it")
+    spans = [(s.start, s.end) for s in segment(text)]
+    meta = {
+        "id": article_id,
+        "title": title or text.strip().split("\n", 1)[0][:200],
+        "source": source,
+        "url": url,
+        "published": published,
+        "language": language,
+        "segmenter": SEGMENTER_VERSION,
+        "text_sha256": sha256_text(text),
+    }
+    write_text_atomic(articles_dir / f"{article_id}.txt", text)
+    write_text_atomic(meta_path, render_article_yaml(meta, spans))
+    return {**meta, "sentences": len(spans), "path": str(meta_path)}
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a text file", path) from None
+
+
+def find_article(articles_dir: Path, article_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One article's row and its sentences (raises InputError when unknown)."""
+    check_article_id(article_id)
+    arts = load_articles([articles_dir]) if articles_dir.exists() else Articles.empty()
+    row = arts.articles.filter(pl.col("article_id") == article_id)
+    if row.is_empty():
+        known = arts.articles["article_id"].to_list()
+        import difflib
+
+        close = difflib.get_close_matches(article_id, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; add it with `evtk articles add FILE`"
+        raise InputError(f"no article {article_id!r} in {articles_dir}{hint}")
+    return row, arts.sentences.filter(pl.col("article_id") == article_id).sort("sentence")

@@ -1,0 +1,598 @@
+"""Row-level and global event checks (rules E0xx-E6xx) as polars expressions over whole frames.
+
+:func:`prepare` parses the raw string fields once (dates with their precision, numbers, codes)
+and joins the codebook; every check is then a boolean mask over the prepared frame and a
+message built with ``pl.format``. No Python loop over rows: ten hand-coded events and a hundred
+million imported ones run through the same code.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from toolkit import findings as F
+from toolkit.codebook import Codebook
+from toolkit.schema import INPUT_FIELDS, METHODS
+
+C = pl.col
+DAY_RE = r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+MONTH_RE = r"^\d{4}-\d{2}$"
+YEAR_RE = r"^\d{4}$"
+ACTOR_RE = r"^(?:[A-Z]{3})+$"
+
+
+def line_of(frame_cols: set[str], field: str) -> pl.Expr:
+    name = f"_line_{field}"
+    return pl.coalesce(C(name), C("_line")) if name in frame_cols else C("_line")
+
+
+def _blank(name: str) -> pl.Expr:
+    return C(name).is_null() | (C(name).str.strip_chars() == "")
+
+
+def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Parse raw fields into typed columns and join codebook values. Adds ``_``-prefixed helpers."""
+    d = C("date").str.strip_chars()
+    precision = (
+        pl.when(d.str.contains(DAY_RE))
+        .then(pl.lit("day"))
+        .when(d.str.contains(MONTH_RE))
+        .then(pl.lit("month"))
+        .when(d.str.contains(YEAR_RE))
+        .then(pl.lit("year"))
+    )
+    parsed_date = (
+        pl.when(precision == "day")
+        .then(d.str.slice(0, 10))
+        .when(precision == "month")
+        .then(d + "-01")
+        .when(precision == "year")
+        .then(d + "-01-01")
+    ).str.to_date("%Y-%m-%d", strict=False)
+    code = C("code").str.strip_chars()
+    events = cb.events.select(
+        C("code").alias("_code"),
+        C("root_code").alias("_cb_root"),
+        C("quad_class").alias("_cb_quad"),
+        C("goldstein").alias("_cb_goldstein"),
+        C("replaced_by").alias("_replaced_by"),
+        pl.lit(True).alias("_known_code"),
+    )
+    lf = (
+        raw.with_columns(
+            _code=code,
+            _sentence=C("sentence").str.strip_chars().cast(pl.Int64, strict=False),
+            _date=parsed_date,
+            _precision=precision,
+            _lat=C("location_lat").str.strip_chars().cast(pl.Float64, strict=False),
+            _lon=C("location_lon").str.strip_chars().cast(pl.Float64, strict=False),
+            _method=C("method").str.strip_chars().str.to_lowercase().fill_null("hand"),
+            _quad=C("quad_class").str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
+            _goldstein=C("goldstein").str.strip_chars().cast(pl.Float64, strict=False),
+            _source=C("source").str.strip_chars(),
+            _target=C("target").str.strip_chars(),
+            _article=C("article").str.strip_chars(),
+            _id=C("id").str.strip_chars(),
+        )
+        .join(events.lazy(), on="_code", how="left")
+        .with_columns(
+            _known_code=C("_known_code").fill_null(False),
+            event_id=C("_file").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("_id"),
+        )
+    )
+    if published is not None:
+        lf = lf.join(
+            published.lazy().select(
+                C("article_id").alias("_article"),
+                C("published").alias("_published"),
+                pl.lit(True).alias("_known_article"),
+            ),
+            on="_article",
+            how="left",
+        ).with_columns(_known_article=C("_known_article").fill_null(False))
+    else:
+        lf = lf.with_columns(_published=pl.lit(None, dtype=pl.Date), _known_article=pl.lit(False))
+    return lf
+
+
+def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.LazyFrame]:
+    """Checks that look at one event at a time."""
+    cols = set(p.columns)
+    lf = p.lazy()
+    eid = C("_id")
+    out: list[pl.LazyFrame] = []
+
+    def emit(mask: pl.Expr, rule: str, msg: pl.Expr, field: str | None) -> None:
+        out.append(
+            F.make(
+                lf.filter(mask),
+                rule,
+                msg,
+                file=C("_file"),
+                line=line_of(cols, field) if field else C("_line"),
+                column=field,
+                event_id=eid,
+            )
+        )
+
+    # E001 missing fields; what is required depends on the method
+    hand = C("_method") == "hand"
+    not_import = C("_method") != "import"
+    required: list[tuple[str, pl.Expr, str]] = [
+        ("id", pl.lit(True), "event has no id: add one, or run `evtk validate --fix-ids`"),
+        ("code", pl.lit(True), 'event has no code: add the CAMEO event code (e.g. code: "042")'),
+        ("source", pl.lit(True), "event has no source actor (e.g. source: RUSGOV)"),
+        ("date", pl.lit(True), "event has no date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+        ("article", not_import, "event has no article: name the article id (evtk articles show ID)"),
+        ("sentence", hand, "event has no sentence number: see `evtk articles show ARTICLE`"),
+        ("quote", hand, "event has no quote: copy the words that carry the event from its sentence"),
+    ]
+    for field, when, message in required:
+        emit(when & _blank(field), "E001", pl.lit(message), field)
+
+    # E002 field types
+    emit(
+        ~_blank("sentence") & (C("_sentence").is_null() | (C("_sentence") < 1)),
+        "E002",
+        pl.format("sentence '{}' is not a positive whole number", C("sentence")),
+        "sentence",
+    )
+    emit(
+        ~C("_method").is_in(list(METHODS)),
+        "E002",
+        pl.format("method '{}' is not one of {}", C("method"), pl.lit(", ".join(METHODS))),
+        "method",
+    )
+    for field, parsed, lo, hi in (("location_lat", "_lat", -90, 90), ("location_lon", "_lon", -180, 180)):
+        emit(
+            ~_blank(field) & ~C(parsed).is_between(lo, hi),
+            "E002",
+            pl.format(
+                "{} '{}' is not a number between {} and {}",
+                pl.lit(field.split("_")[1]),
+                C(field),
+                pl.lit(lo),
+                pl.lit(hi),
+            ),
+            field,
+        )
+    emit(
+        ~_blank("quad_class") & C("_quad").is_null(),
+        "E002",
+        pl.format("quad_class '{}' is not 1, 2, 3 or 4", C("quad_class")),
+        "quad_class",
+    )
+    emit(
+        ~_blank("goldstein") & C("_goldstein").is_null(),
+        "E002",
+        pl.format("goldstein '{}' is not a number", C("goldstein")),
+        "goldstein",
+    )
+
+    # E101/E102 event codes
+    from toolkit.checks.codes import suggestion_expr
+
+    known = cb.events["code"]
+    hint = suggestion_expr(C("code"), known)
+    unknown_code = ~_blank("code") & ~C("_known_code")
+    emit(
+        unknown_code,
+        "E101",
+        pl.when(hint.is_not_null())
+        .then(
+            pl.format(
+                "event code '{}' is not in codebook {}: codes are strings with leading zeros; did you mean {}?",
+                C("code"),
+                pl.lit(cb.version),
+                hint,
+            )
+        )
+        .otherwise(
+            pl.format(
+                "event code '{}' is not in codebook {}: look it up with `evtk codebook search`",
+                C("code"),
+                pl.lit(cb.version),
+            )
+        ),
+        "code",
+    )
+    emit(
+        C("_replaced_by").is_not_null(),
+        "E102",
+        pl.format("event code {} is deprecated: use {}", C("_code"), C("_replaced_by")),
+        "code",
+    )
+
+    # E201 actor format (E202/E203 are in check_actors)
+    for field in ("source", "target"):
+        v = C(f"_{field}")
+        bad = v.is_not_null() & (v != "") & ~v.str.contains(ACTOR_RE)
+        upper_ok = v.str.to_uppercase().str.contains(ACTOR_RE)
+        emit(
+            bad,
+            "E201",
+            pl.when(upper_ok)
+            .then(pl.format("{} '{}' is not upper-case: write {}", pl.lit(field), v, v.str.to_uppercase()))
+            .otherwise(
+                pl.format(
+                    "{} '{}' is not a sequence of three-letter upper-case parts (e.g. RUSGOV)",
+                    pl.lit(field),
+                    v,
+                )
+            ),
+            field,
+        )
+    emit(
+        C("_source").is_not_null() & (C("_source") == C("_target")),
+        "E204",
+        pl.format("source and target are both {}: code distinct actors, or leave target empty", C("_source")),
+        "target",
+    )
+
+    # E3xx articles (only when articles are known)
+    if have_articles:
+        emit(
+            C("_article").is_not_null() & ~C("_known_article"),
+            "E301",
+            pl.format(
+                "article '{}' is not in the articles folder: check the id (`evtk articles show`) or add "
+                "the article with `evtk articles add`",
+                C("_article"),
+            ),
+            "article",
+        )
+
+    # E4xx dates
+    emit(
+        ~_blank("date") & C("_date").is_null(),
+        "E401",
+        pl.format("date '{}' is not a valid date: {}", C("date"), _date_hint()),
+        "date",
+    )
+    later = (
+        pl.when(C("_precision") == "day")
+        .then(C("_date"))
+        .when(C("_precision") == "month")
+        .then(C("_date").dt.month_start())
+        .otherwise(C("_date").dt.truncate("1y"))
+    )
+    emit(
+        C("_published").is_not_null() & (later > C("_published")),
+        "E402",
+        pl.format(
+            "date {} is after the article's publication date {}: check the year and month",
+            C("date"),
+            C("_published"),
+        ),
+        "date",
+    )
+    emit(
+        C("_date") < pl.date(1900, 1, 1),
+        "E403",
+        pl.format("date {} is before 1900: probably a typing error", C("date")),
+        "date",
+    )
+
+    # E601 derived fields stated in the file must agree with the codebook
+    emit(
+        ~_blank("root_code") & C("_known_code") & (C("root_code").str.strip_chars() != C("_cb_root")),
+        "E601",
+        pl.format(
+            "root_code {} disagrees with the codebook's {} for code {}",
+            C("root_code"),
+            C("_cb_root"),
+            C("_code"),
+        ),
+        "root_code",
+    )
+    emit(
+        C("_quad").is_not_null() & C("_known_code") & (C("_quad") != C("_cb_quad")),
+        "E601",
+        pl.format(
+            "quad_class {} disagrees with the codebook's {} for code {}",
+            C("_quad"),
+            C("_cb_quad"),
+            C("_code"),
+        ),
+        "quad_class",
+    )
+    emit(
+        C("_goldstein").is_not_null()
+        & C("_known_code")
+        & ((C("_goldstein") - C("_cb_goldstein")).abs() > 1e-6),
+        "E601",
+        pl.format(
+            "goldstein {} disagrees with the codebook's {} for code {}",
+            C("goldstein"),
+            C("_cb_goldstein"),
+            C("_code"),
+        ),
+        "goldstein",
+    )
+    return out
+
+
+def _date_hint() -> pl.Expr:
+    d = C("date").str.strip_chars()
+    slash = d.str.extract_groups(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+    a, b, y = slash.struct.field("1"), slash.struct.field("2"), slash.struct.field("3")
+    return (
+        pl.when(d.str.contains(r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$"))
+        .then(
+            pl.format(
+                "this looks like a spreadsheet date; write ISO YYYY-MM-DD: {}-{}-{} if month first, {}-{}-{} if day "
+                "first",
+                y,
+                a.str.zfill(2),
+                b.str.zfill(2),
+                y,
+                b.str.zfill(2),
+                a.str.zfill(2),
+            )
+        )
+        .when(d.str.contains(r"^\d{8}$"))
+        .then(
+            pl.format(
+                "write it with dashes: {}-{}-{}", d.str.slice(0, 4), d.str.slice(4, 2), d.str.slice(6, 2)
+            )
+        )
+        .when(d.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+        .then(pl.lit("no such day in that month"))
+        .when(d.str.contains(r"^\d{4}-\d{2}$"))
+        .then(pl.lit("no such month"))
+        .otherwise(pl.lit("write YYYY-MM-DD (day), YYYY-MM (month) or YYYY (year)"))
+    )
+
+
+def check_actors(p: pl.DataFrame, cb: Codebook) -> list[pl.LazyFrame]:
+    """E202 unknown part, E203 part in an invalid position: one row per (event, field, part)."""
+    cols = set(p.columns)
+    parts_table = cb.actor_parts.select(
+        C("code").alias("part"), C("kind").alias("kinds"), pl.lit(True).alias("_k")
+    )
+    frames = []
+    for field in ("source", "target"):
+        v = C(f"_{field}")
+        frames.append(
+            p.lazy()
+            .filter(v.is_not_null() & v.str.contains(ACTOR_RE))
+            .select(
+                "_file",
+                "_id",
+                line_of(cols, field).alias("_fline"),
+                pl.lit(field).alias("field"),
+                v.alias("value"),
+                v.str.extract_all(r"[A-Z]{3}").alias("part"),
+            )
+        )
+    long = (
+        pl.concat(frames)
+        .with_columns(position=pl.int_ranges(1, C("part").list.len() + 1))
+        .explode("part", "position")
+        .join(parts_table.lazy(), on="part", how="left")
+        .with_columns(_prev_kinds=C("kinds").shift(1).over("_file", "_id", "field"))
+    )
+    out = [
+        F.make(
+            long.filter(C("_k").is_null()),
+            "E202",
+            pl.format(
+                "{} {}: part {} (position {}) is not in the codebook's actor tables; look it up with "
+                "`evtk codebook search`",
+                C("field"),
+                C("value"),
+                C("part"),
+                C("position"),
+            ),
+            file=C("_file"),
+            line=C("_fline"),
+            column=C("field"),
+            event_id=C("_id"),
+        )
+    ]
+    kinds = C("kinds")
+    only_country = kinds.list.eval(pl.element().is_in(["country", "region"])).list.all()
+    only_generic = kinds.list.eval(pl.element() == "international").list.all()
+    prev_is_org = (
+        C("_prev_kinds")
+        .list.eval(pl.element().is_in(["international", "group", "organization"]))
+        .list.any()
+        .fill_null(False)
+    )
+    misplaced = C("_k").is_not_null() & (C("position") > 1) & (only_generic | (only_country & ~prev_is_org))
+    out.append(
+        F.make(
+            long.filter(misplaced),
+            "E203",
+            pl.format(
+                "{} {}: {} ({}) cannot stand in position {}: countries and generic international "
+                "codes open an actor code (e.g. {}...)",
+                C("field"),
+                C("value"),
+                C("part"),
+                kinds.list.join("/"),
+                C("position"),
+                C("part"),
+            ),
+            file=C("_file"),
+            line=C("_fline"),
+            column=C("field"),
+            event_id=C("_id"),
+        )
+    )
+    return out
+
+
+def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
+    """E302 sentence out of range, E303 quote not in its sentence (with the sentence it is in)."""
+    cols = set(p.columns)
+    counts = sentences.group_by(C("article_id").alias("_article")).agg(_count=C("sentence").max())
+    base = (
+        p.lazy()
+        .filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
+        .join(counts.lazy(), on="_article", how="left")
+    )
+    out = [
+        F.make(
+            base.filter(C("_sentence") > C("_count")),
+            "E302",
+            pl.format(
+                "sentence {} is out of range: article {} has {} sentences (see `evtk articles show {}`)",
+                C("_sentence"),
+                C("_article"),
+                C("_count"),
+                C("_article"),
+            ),
+            file=C("_file"),
+            line=line_of(cols, "sentence"),
+            column="sentence",
+            event_id=C("_id"),
+        )
+    ]
+    sent = sentences.lazy().select(
+        C("article_id").alias("_article"),
+        C("sentence").cast(pl.Int64).alias("_sentence"),
+        normalize(C("text")).alias("_stext"),
+    )
+    quoted = (
+        base.filter(~_blank("quote") & (C("_sentence") <= C("_count")))
+        .with_columns(_q=normalize(C("quote")))
+        .join(sent, on=["_article", "_sentence"], how="left")
+    )
+    missing = quoted.filter(~C("_stext").str.contains(C("_q"), literal=True))
+    elsewhere = (
+        missing.select("_file", "_id", "_line", "_article", "_q")
+        .join(sent.rename({"_sentence": "_other"}), on="_article", how="inner")
+        .filter(C("_stext").str.contains(C("_q"), literal=True))
+        .group_by("_file", "_id", "_line")
+        .agg(_other=C("_other").min())
+    )
+    missing = missing.join(elsewhere, on=["_file", "_id", "_line"], how="left")
+    short = (
+        pl.when(C("quote").str.len_chars() > 60)
+        .then(C("quote").str.slice(0, 57) + "...")
+        .otherwise(C("quote"))
+    )
+    out.append(
+        F.make(
+            missing,
+            "E303",
+            pl.when(C("_other").is_not_null())
+            .then(
+                pl.format(
+                    'quote "{}" is not in sentence {} of {}: it is in sentence {}',
+                    short,
+                    C("_sentence"),
+                    C("_article"),
+                    C("_other"),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    'quote "{}" is not in sentence {} of {} nor in any other sentence: copy the words exactly',
+                    short,
+                    C("_sentence"),
+                    C("_article"),
+                )
+            ),
+            file=C("_file"),
+            line=line_of(cols, "quote"),
+            column="quote",
+            event_id=C("_id"),
+        )
+    )
+    return out
+
+
+def normalize(text: pl.Expr) -> pl.Expr:
+    """Case-, whitespace- and quote-mark-insensitive form used to match quotes to sentences."""
+    return (
+        text.str.to_lowercase()
+        .str.replace_all(r"[\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a]", "")
+        .str.replace_all(r"[\u2010-\u2015]", "-")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
+    """E501 duplicate local id in a file, E502 same content coded twice, E503 release id collision."""
+    cols = set(p.columns)
+    lf = p.lazy()
+    out = []
+    has_id = C("_id").is_not_null()
+    out.append(
+        F.make(
+            lf.filter(has_id & (pl.len().over("_file", "_id") > 1)),
+            "E501",
+            pl.format(
+                "event id '{}' is used {} times in this file: ids must be unique within a file",
+                C("_id"),
+                pl.len().over("_file", "_id"),
+            ),
+            file=C("_file"),
+            line=line_of(cols, "id"),
+            column="id",
+            event_id=C("_id"),
+        )
+    )
+    other_file = C("_file").first().over("event_id") != C("_file")
+    out.append(
+        F.make(
+            lf.filter(has_id & other_file),
+            "E503",
+            pl.format(
+                "event id {} is also produced by {}: two files with the same name (e.g. x.yaml and "
+                "x.csv) cannot share local ids; rename one file",
+                C("event_id"),
+                C("_file").first().over("event_id"),
+            ),
+            file=C("_file"),
+            line=line_of(cols, "id"),
+            column="id",
+            event_id=C("_id"),
+        )
+    )
+    keys = [
+        pl.coalesce(C("_article"), C("url")).alias("_k1"),
+        C("_sentence").alias("_k2"),
+        C("_date").alias("_k3"),
+        C("_source").alias("_k4"),
+        C("_target").alias("_k5"),
+        C("_code").alias("_k6"),
+    ]
+    key_names = ["_k1", "_k2", "_k3", "_k4", "_k5", "_k6"]
+    dup = (
+        lf.filter(
+            C("_code").is_not_null()
+            & C("_date").is_not_null()
+            & (C("_article").is_not_null() | C("url").is_not_null())
+        )
+        .with_columns(*keys)
+        .with_columns(
+            _rank=pl.int_range(pl.len()).over(key_names),
+            _first=C("_id").first().over(key_names),
+            _first_file=C("_file").first().over(key_names),
+        )
+        .filter(C("_rank") > 0)
+    )
+    out.append(
+        F.make(
+            dup,
+            "E502",
+            pl.format(
+                "same article, sentence, date, source, target and code as event {} in {}: remove one of them",
+                C("_first"),
+                C("_first_file"),
+            ),
+            file=C("_file"),
+            line=C("_line"),
+            column=None,
+            event_id=C("_id"),
+        )
+    )
+    return out
+
+
+def fields_frame() -> list[str]:
+    return list(INPUT_FIELDS)

@@ -1,0 +1,61 @@
+"""``evtk validate``: check coded-event files and the articles they point at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from toolkit.cli.common import (
+    CodebookOpt,
+    EncodingOpt,
+    FormatOpt,
+    MaxExamplesOpt,
+    QuietOpt,
+    ReportFormat,
+    err,
+    out,
+)
+
+
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Event files or data folders (default: data/).", show_default=False),
+    ] = None,
+    fmt: FormatOpt = ReportFormat.text,
+    articles: Annotated[
+        Path | None,
+        typer.Option("--articles", help="Articles folder (default: the nearest articles/ above each path)."),
+    ] = None,
+    fix_ids: Annotated[
+        bool,
+        typer.Option(
+            "--fix-ids",
+            help="Fill missing event ids in YAML and CSV files "
+            "(nothing else in the files changes), then validate.",
+        ),
+    ] = False,
+    max_examples: MaxExamplesOpt = 50,
+    encoding: EncodingOpt = "utf-8",
+    codebook: CodebookOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Validate coded events. Exit 0 when there are no errors (warnings are shown), 1 when there are
+    errors, 2 when input cannot be read or arguments are wrong."""
+    from toolkit.findings import render
+    from toolkit.validate import validate as run
+
+    targets = paths or [Path("data")]
+    if fix_ids:
+        from toolkit.fix_ids import fix_ids as do_fix
+
+        for path, n in do_fix(targets, encoding).items():
+            if n and not quiet:
+                err(f"{path}: filled {n} missing id(s)")
+    result = run(
+        targets, articles_dir=articles, codebook=codebook, encoding=encoding, max_examples=max_examples
+    )
+    out(render(result.report, fmt.value))
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,112 @@
+"""The event and article data model: field names in files and columns of release tables.
+
+Two vocabularies, one mapping:
+
+- **input fields**: what coders and machines write in YAML, CSV, JSONL or Parquet event files
+  (``id``, ``article``, ``sentence``, ``quote``, ``date``, ``source``, ``target``, ``code``, ...).
+  Nested YAML ``location: {country, place, lat, lon}`` is flattened to ``location_country`` etc.
+- **release columns**: the events table of a release (``event_id``, ``article_id``, ``event_date``,
+  ``date_precision``, ``source_actor``, ...), see :data:`EVENT_COLUMNS`.
+
+``SCHEMA_VERSION`` names the release table layout; bump its major part when a column is removed,
+renamed or retyped (a release with a new major schema needs a major dataset version).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+SCHEMA_VERSION = "1.0.0"
+
+#: input field -> (release column, polars dtype of the parsed value)
+INPUT_FIELDS: dict[str, str] = {
+    "id": "local_id",
+    "article": "article_id",
+    "sentence": "sentence",
+    "quote": "quote",
+    "date": "event_date",
+    "source": "source_actor",
+    "target": "target_actor",
+    "code": "event_code",
+    "root_code": "root_code",
+    "quad_class": "quad_class",
+    "goldstein": "goldstein",
+    "location_country": "location_country",
+    "location_place": "location_place",
+    "location_lat": "latitude",
+    "location_lon": "longitude",
+    "coder": "coder",
+    "method": "method",
+    "rule_id": "rule_id",
+    "source_event_id": "source_event_id",
+    "source_story_id": "source_story_id",
+    "url": "source_url",
+    "publisher": "source_name",
+    "note": "note",
+}
+#: fields a file may state but that the release derives from the codebook (checked by E601)
+DERIVED_FIELDS = ("root_code", "quad_class", "goldstein")
+METHODS = ("hand", "rule", "import")
+PRECISIONS = ("day", "month", "year")
+
+EVENT_COLUMNS: dict[str, Any] = {
+    "event_id": pl.String,
+    "file": pl.String,
+    "local_id": pl.String,
+    "article_id": pl.String,
+    "sentence": pl.Int32,
+    "quote": pl.String,
+    "event_date": pl.Date,
+    "date_precision": pl.String,
+    "year": pl.Int32,
+    "source_actor": pl.String,
+    "target_actor": pl.String,
+    "event_code": pl.String,
+    "root_code": pl.String,
+    "quad_class": pl.Int8,
+    "goldstein": pl.Float64,
+    "location_country": pl.String,
+    "location_place": pl.String,
+    "latitude": pl.Float64,
+    "longitude": pl.Float64,
+    "coder": pl.String,
+    "method": pl.String,
+    "rule_id": pl.String,
+    "source_event_id": pl.String,
+    "source_story_id": pl.String,
+    "source_url": pl.String,
+    "source_name": pl.String,
+    "codebook_version": pl.String,
+    "note": pl.String,
+}
+
+ARTICLE_COLUMNS: dict[str, Any] = {
+    "article_id": pl.String,
+    "title": pl.String,
+    "source": pl.String,
+    "url": pl.String,
+    "published": pl.Date,
+    "language": pl.String,
+    "segmenter": pl.String,
+    "text_sha256": pl.String,
+    "sentence_count": pl.Int32,
+    "text": pl.String,
+}
+
+SENTENCE_COLUMNS: dict[str, Any] = {
+    "article_id": pl.String,
+    "sentence": pl.Int32,
+    "start": pl.Int32,
+    "end": pl.Int32,
+    "text": pl.String,
+}
+
+RETRACTION_COLUMNS: dict[str, Any] = {
+    "event_id": pl.String,
+    "reason": pl.String,
+    "since": pl.String,
+}
+
+ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,119}$"

@@ -1,0 +1,215 @@
+"""``toolkit.validate``: read a data folder (articles + coded events), run every event check.
+
+Layout of a data folder: ``articles/`` (texts), ``coded/`` and any other folder with event files,
+``releases/`` (ignored here), ``retractions.csv`` (used by releases). Paths given explicitly may
+be single event files; their articles are then looked up in the nearest ``articles/`` folder above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from toolkit import findings as F
+from toolkit.articles import Articles, load_articles
+from toolkit.checks import events as checks
+from toolkit.codebook import Codebook, load_codebook
+from toolkit.errors import InputError
+from toolkit.events_io import UnknownFields, discover, raw_schema, read_events
+from toolkit.schema import EVENT_COLUMNS, INPUT_FIELDS
+
+SKIP_DIRS = {"articles", "releases"}
+
+
+@dataclass
+class Validation:
+    """What validation saw and found. ``events`` are in release columns, ready for a build."""
+
+    report: F.Report
+    events: pl.DataFrame
+    articles: Articles
+    codebook: Codebook
+    unreadable: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.unreadable else self.report.exit_code
+
+
+def find_data_root(path: Path) -> Path | None:
+    for candidate in [path, *path.resolve().parents]:
+        if candidate.is_dir() and (candidate / "articles").is_dir():
+            return candidate
+    return None
+
+
+def _event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, base it is reported relative to)."""
+    out: list[tuple[Path, Path]] = []
+    for p in paths:
+        if p.is_dir():
+            for f in discover([p]):
+                rel_parts = f.relative_to(p).parts
+                if rel_parts and rel_parts[0] in SKIP_DIRS:
+                    continue
+                if f.name == "retractions.csv":
+                    continue
+                out.append((f, p))
+        else:
+            out.extend((f, f.parent) for f in discover([p]))
+    return out
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def validate(
+    paths: list[Path] | None = None,
+    *,
+    articles_dir: Path | None = None,
+    codebook: Codebook | Path | str | None = None,
+    encoding: str = "utf-8",
+    max_examples: int | None = None,
+) -> Validation:
+    """Validate event files (and the articles they point at). Never raises for bad data:
+    unreadable files become ``E000`` findings and ``exit_code`` 2."""
+    paths = paths or [Path("data")]
+    for p in paths:
+        if not p.exists():
+            raise InputError("no such file or directory", p)
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    if articles_dir is None:
+        roots = {r for r in (find_data_root(p if p.is_dir() else p.parent) for p in paths) if r is not None}
+        art_dirs = sorted(r / "articles" for r in roots)
+    else:
+        art_dirs = [articles_dir]
+    articles = load_articles(art_dirs, encoding, root=Path.cwd()) if art_dirs else Articles.empty()
+
+    unknown = UnknownFields()
+    frames: list[pl.LazyFrame] = []
+    problems: list[pl.DataFrame] = [articles.findings]
+    files = _event_files(paths)
+    for path, base in files:
+        rel = _rel(path, base)
+        try:
+            frames.append(read_events(path, rel, encoding, unknown))
+        except InputError as exc:
+            problems.append(F.single("E000", exc.message, file=rel, line=exc.line))
+    full = raw_schema(with_field_lines=True)
+    raw = (
+        pl.concat(
+            [
+                f.with_columns(
+                    *[
+                        pl.lit(None, dtype=t).alias(c)
+                        for c, t in full.items()
+                        if c not in f.collect_schema().names()
+                    ]
+                ).select(list(full))
+                for f in frames
+            ],
+            how="vertical",
+        )
+        if frames
+        else pl.DataFrame(schema=full).lazy()
+    )
+    have_articles = bool(art_dirs)
+    published = articles.articles.select("article_id", "published") if have_articles else None
+    try:
+        prepared = checks.prepare(raw, cb, published).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
+
+    parts: list[pl.DataFrame | pl.LazyFrame] = [*problems]
+    parts += checks.check_rows(prepared, cb, have_articles)
+    parts += checks.check_actors(prepared, cb)
+    parts += checks.check_duplicates(prepared)
+    if have_articles:
+        parts += checks.check_text(prepared, articles.sentences)
+    parts += _field_notes(unknown)
+    no_text = prepared.filter(~pl.col("_known_article") & (pl.col("_method") == "import"))
+    if no_text.height:
+        by_file = no_text.group_by("_file").len().sort("_file")
+        parts.append(
+            F.make(
+                by_file,
+                "E304",
+                pl.format(
+                    "{} imported events have no article text: sentence and quote checks were skipped for them",
+                    pl.col("len"),
+                ),
+                file=pl.col("_file"),
+            )
+        )
+    found = F.concat(parts)
+    counts = {"files": len(files), "events": prepared.height, "articles": articles.articles.height}
+    report = F.Report.build(found, counts, max_examples)
+    unreadable = int(report.rule_counts.get("E000", 0))
+    return Validation(report, to_release_events(prepared, cb), articles, cb, unreadable)
+
+
+def _field_notes(unknown: UnknownFields) -> list[pl.DataFrame]:
+    import difflib
+
+    out = []
+    for field, line, file in unknown:
+        close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
+        hint = f": did you mean {close[0]!r}?" if close else f": known fields are {', '.join(INPUT_FIELDS)}"
+        out.append(
+            F.single("E003", f"unknown field {field!r} is ignored{hint}", file=file, line=line, column=field)
+        )
+    for column, file in unknown.missing:
+        out.append(
+            F.single(
+                "E001",
+                f"the header has no {column!r} column: every event needs one",
+                file=file,
+                line=1,
+                column=column,
+            )
+        )
+    return out
+
+
+def to_release_events(prepared: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """Events in release columns; derived fields come from the codebook, not from the file."""
+    c = pl.col
+    return prepared.select(
+        c("event_id"),
+        c("_file").alias("file"),
+        c("_id").alias("local_id"),
+        c("_article").alias("article_id"),
+        c("_sentence").cast(pl.Int32).alias("sentence"),
+        c("quote").str.strip_chars().alias("quote"),
+        c("_date").alias("event_date"),
+        c("_precision").alias("date_precision"),
+        c("_date").dt.year().cast(pl.Int32).alias("year"),
+        c("_source").alias("source_actor"),
+        c("_target").alias("target_actor"),
+        c("_code").alias("event_code"),
+        c("_cb_root").alias("root_code"),
+        c("_cb_quad").cast(pl.Int8).alias("quad_class"),
+        c("_cb_goldstein").alias("goldstein"),
+        c("location_country").str.strip_chars(),
+        c("location_place").str.strip_chars(),
+        c("_lat").alias("latitude"),
+        c("_lon").alias("longitude"),
+        c("coder").str.strip_chars(),
+        c("_method").alias("method"),
+        c("rule_id").str.strip_chars(),
+        c("source_event_id").str.strip_chars(),
+        c("source_story_id").str.strip_chars(),
+        c("url").str.strip_chars().alias("source_url"),
+        c("publisher").str.strip_chars().alias("source_name"),
+        pl.lit(cb.version).alias("codebook_version"),
+        c("note"),
+    ).cast(EVENT_COLUMNS)  # type: ignore[arg-type]
