@@ -100,11 +100,16 @@ def validate(
     files = _event_files(paths)
     for path, base in files:
         rel = _rel(path, base)
+        root = find_data_root(path.parent) or base
         try:
-            frames.append(read_events(path, rel, encoding, unknown))
+            src = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            src = path.name
+        try:
+            frames.append(read_events(path, rel, encoding, unknown).with_columns(_src=pl.lit(src)))
         except InputError as exc:
             problems.append(F.single("E000", exc.message, file=rel, line=exc.line))
-    full = raw_schema(with_field_lines=True)
+    full = {**raw_schema(with_field_lines=True), "_src": pl.String}
     raw = (
         pl.concat(
             [
@@ -185,7 +190,7 @@ def to_release_events(prepared: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     c = pl.col
     return prepared.select(
         c("event_id"),
-        c("_file").alias("file"),
+        c("_src").alias("file"),
         c("_id").alias("local_id"),
         c("_article").alias("article_id"),
         c("_sentence").cast(pl.Int32).alias("sentence"),

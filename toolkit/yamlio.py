@@ -44,12 +44,15 @@ class YList(list[Any]):
 YNull = None
 
 
-def _problem(exc: yaml.YAMLError) -> tuple[str, int | None]:
+def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     msg = f"{context}, {problem}" if context else str(problem)
-    if "\t" in msg or "tab" in msg:
+    # libyaml says "found character that cannot start any token" without naming the tab.
+    bad_line = text.split("\n")[mark.line] if mark is not None and mark.line < text.count("\n") + 1 else ""
+    indent = bad_line[: len(bad_line) - len(bad_line.lstrip(" \t"))]
+    if "\t" in msg or "tab" in msg or "\t" in indent:
         msg += " (YAML does not allow tabs for indentation: use spaces)"
     line = mark.line + 1 if mark is not None else None
     return f"malformed YAML: {msg}", line
@@ -60,7 +63,7 @@ def loads(text: str, path: Path | str) -> Any:
     try:
         events = list(yaml.parse(text, Loader=_Loader))
     except yaml.YAMLError as exc:
-        msg, line = _problem(exc)
+        msg, line = _problem(exc, text)
         raise InputError(msg, path, line) from None
     stack: list[Any] = []
     pending_key: list[YStr | None] = []

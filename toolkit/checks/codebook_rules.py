@@ -7,6 +7,7 @@ import re
 import polars as pl
 
 from toolkit import findings as F
+from toolkit import yamlio
 from toolkit.codebook import ACTOR_KINDS, Codebook
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -237,6 +238,7 @@ def check_codebook(cb: Codebook) -> F.Report:
                 "C114",
                 f"codebook version {cb.version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)",
                 file="codebook.yaml",
+                line=yamlio.line_of(cb.meta.get("version")),
                 column="version",
             )
         )

@@ -30,8 +30,8 @@ def _blank(name: str) -> pl.Expr:
     return C(name).is_null() | (C(name).str.strip_chars() == "")
 
 
-def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
-    """Parse raw fields into typed columns and join codebook values. Adds ``_``-prefixed helpers."""
+def parse_raw(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Parse the raw string fields of event files into typed ``_``-prefixed columns."""
     d = C("date").str.strip_chars()
     precision = (
         pl.when(d.str.contains(DAY_RE))
@@ -49,7 +49,58 @@ def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = No
         .when(precision == "year")
         .then(d + "-01-01")
     ).str.to_date("%Y-%m-%d", strict=False)
-    code = C("code").str.strip_chars()
+    return raw.with_columns(
+        _code=C("code").str.strip_chars(),
+        _sentence=C("sentence").str.strip_chars().cast(pl.Int64, strict=False),
+        _date=parsed_date,
+        _precision=precision,
+        _lat=C("location_lat").str.strip_chars().cast(pl.Float64, strict=False),
+        _lon=C("location_lon").str.strip_chars().cast(pl.Float64, strict=False),
+        _method=C("method").str.strip_chars().str.to_lowercase().fill_null("hand"),
+        _quad=C("quad_class").str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
+        _goldstein=C("goldstein").str.strip_chars().cast(pl.Float64, strict=False),
+        _source=C("source").str.strip_chars(),
+        _target=C("target").str.strip_chars(),
+        _article=C("article").str.strip_chars(),
+        _id=C("id").str.strip_chars(),
+        # Stable id: the file's path below the data folder, without extension, and the local id.
+        event_id=C("_src").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("id").str.strip_chars(),
+    )
+
+
+def from_release(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The same ``_`` columns from a release's typed events table, so release checks reuse the rules.
+
+    Raw string fields are null (the values are typed already) except the ones messages and the
+    derived-field rule read.
+    """
+    raw_null = [f for f in INPUT_FIELDS if f not in ("quote", "root_code", "url")]
+    return events.select(
+        *[pl.lit(None, dtype=pl.String).alias(f) for f in raw_null],
+        C("quote"),
+        C("root_code"),
+        C("source_url").alias("url"),
+        C("file").alias("_file"),
+        pl.lit(None, dtype=pl.Int64).alias("_line"),
+        C("event_code").alias("_code"),
+        C("sentence").cast(pl.Int64).alias("_sentence"),
+        C("event_date").alias("_date"),
+        C("date_precision").alias("_precision"),
+        C("latitude").alias("_lat"),
+        C("longitude").alias("_lon"),
+        C("method").alias("_method"),
+        C("quad_class").alias("_quad"),
+        C("goldstein").alias("_goldstein"),
+        C("source_actor").alias("_source"),
+        C("target_actor").alias("_target"),
+        C("article_id").alias("_article"),
+        C("event_id").alias("_id"),
+        C("event_id"),
+    )
+
+
+def join_reference(lf: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Join codebook values (by ``_code``) and publication dates (by ``_article``)."""
     events = cb.events.select(
         C("code").alias("_code"),
         C("root_code").alias("_cb_root"),
@@ -58,27 +109,8 @@ def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = No
         C("replaced_by").alias("_replaced_by"),
         pl.lit(True).alias("_known_code"),
     )
-    lf = (
-        raw.with_columns(
-            _code=code,
-            _sentence=C("sentence").str.strip_chars().cast(pl.Int64, strict=False),
-            _date=parsed_date,
-            _precision=precision,
-            _lat=C("location_lat").str.strip_chars().cast(pl.Float64, strict=False),
-            _lon=C("location_lon").str.strip_chars().cast(pl.Float64, strict=False),
-            _method=C("method").str.strip_chars().str.to_lowercase().fill_null("hand"),
-            _quad=C("quad_class").str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
-            _goldstein=C("goldstein").str.strip_chars().cast(pl.Float64, strict=False),
-            _source=C("source").str.strip_chars(),
-            _target=C("target").str.strip_chars(),
-            _article=C("article").str.strip_chars(),
-            _id=C("id").str.strip_chars(),
-        )
-        .join(events.lazy(), on="_code", how="left")
-        .with_columns(
-            _known_code=C("_known_code").fill_null(False),
-            event_id=C("_file").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("_id"),
-        )
+    lf = lf.join(events.lazy(), on="_code", how="left").with_columns(
+        _known_code=C("_known_code").fill_null(False)
     )
     if published is not None:
         lf = lf.join(
@@ -93,6 +125,11 @@ def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = No
     else:
         lf = lf.with_columns(_published=pl.lit(None, dtype=pl.Date), _known_article=pl.lit(False))
     return lf
+
+
+def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Parse raw fields into typed columns and join codebook values. Adds ``_``-prefixed helpers."""
+    return join_reference(parse_raw(raw), cb, published)
 
 
 def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.LazyFrame]:
@@ -127,8 +164,17 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         ("sentence", hand, "event has no sentence number: see `evtk articles show ARTICLE`"),
         ("quote", hand, "event has no quote: copy the words that carry the event from its sentence"),
     ]
+    typed = {
+        "id": "_id",
+        "code": "_code",
+        "source": "_source",
+        "date": "_date",
+        "article": "_article",
+        "sentence": "_sentence",
+        "quote": "quote",
+    }
     for field, when, message in required:
-        emit(when & _blank(field), "E001", pl.lit(message), field)
+        emit(when & _blank(field) & C(typed[field]).is_null(), "E001", pl.lit(message), field)
 
     # E002 field types
     emit(
@@ -174,7 +220,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
 
     known = cb.events["code"]
     hint = suggestion_expr(C("code"), known)
-    unknown_code = ~_blank("code") & ~C("_known_code")
+    unknown_code = C("_code").is_not_null() & (C("_code") != "") & ~C("_known_code")
     emit(
         unknown_code,
         "E101",
@@ -182,7 +228,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         .then(
             pl.format(
                 "event code '{}' is not in codebook {}: codes are strings with leading zeros; did you mean {}?",
-                C("code"),
+                pl.coalesce(C("code"), C("_code")),
                 pl.lit(cb.version),
                 hint,
             )
@@ -190,7 +236,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         .otherwise(
             pl.format(
                 "event code '{}' is not in codebook {}: look it up with `evtk codebook search`",
-                C("code"),
+                pl.coalesce(C("code"), C("_code")),
                 pl.lit(cb.version),
             )
         ),
@@ -261,7 +307,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         "E402",
         pl.format(
             "date {} is after the article's publication date {}: check the year and month",
-            C("date"),
+            _date_text(),
             C("_published"),
         ),
         "date",
@@ -269,7 +315,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     emit(
         C("_date") < pl.date(1900, 1, 1),
         "E403",
-        pl.format("date {} is before 1900: probably a typing error", C("date")),
+        pl.format("date {} is before 1900: probably a typing error", _date_text()),
         "date",
     )
 
@@ -310,6 +356,18 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         "goldstein",
     )
     return out
+
+
+def _date_text() -> pl.Expr:
+    """The date as written, or as stored in a release (formatted to its precision)."""
+    stored = (
+        pl.when(C("_precision") == "year")
+        .then(C("_date").dt.strftime("%Y"))
+        .when(C("_precision") == "month")
+        .then(C("_date").dt.strftime("%Y-%m"))
+        .otherwise(C("_date").dt.strftime("%Y-%m-%d"))
+    )
+    return pl.coalesce(C("date"), stored)
 
 
 def _date_hint() -> pl.Expr:

@@ -14,6 +14,7 @@ import typer
 from toolkit import __version__
 from toolkit.cli import articles as articles_cmd
 from toolkit.cli import codebook as codebook_cmd
+from toolkit.cli import release as release_cmd
 from toolkit.cli import validate as validate_cmd
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(codebook_cmd.app, name="codebook")
 app.add_typer(articles_cmd.app, name="articles")
 app.command("validate")(validate_cmd.validate)
 app.command("new")(articles_cmd.new)
+app.add_typer(release_cmd.app, name="release")
 
 
 def _version(value: bool) -> None:

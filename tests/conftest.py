@@ -1,0 +1,125 @@
+"""Shared fixtures: codebook copies, a small data folder, event-file builders, an in-process CLI."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE_ID = "afp-2023-02-07-lavrov-mali"
+
+# One clean hand-coded event. Field order is fixed, so line numbers are known:
+# line 1 comment, 2 article, 3 coder, 4 method, 5 events:, 6 "- id", then one line per field.
+EVENT_FIELDS = ("id", "sentence", "quote", "date", "source", "target", "code")
+CLEAN_EVENT: dict[str, str] = {
+    "id": "e1",
+    "sentence": "3",
+    "quote": '"arrived in Mali"',
+    "date": '"2023-02-07"',
+    "source": "RUSGOV",
+    "target": "MLIGOV",
+    "code": '"042"',
+}
+HEADER_LINES = 5  # lines before the first "- id:" line
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never depend on the developer's environment (nor leak --debug between tests)."""
+    monkeypatch.delenv("EVTK_CODEBOOK", raising=False)
+    monkeypatch.delenv("EVTK_DEBUG", raising=False)
+
+
+def event_yaml(*events: dict[str, str | None], header: dict[str, str] | None = None) -> str:
+    """A coded-event YAML file. Each event starts from CLEAN_EVENT; a value of None drops a field,
+    extra keys are appended after ``code`` in the order given."""
+    head = {"article": ARTICLE_ID, "coder": "alice", "method": "hand"}
+    head.update(header or {})
+    lines = ["# coded by alice, checked by bob"]
+    lines += [f"{k}: {v}" for k, v in head.items()]
+    lines.append("events:")
+    for overrides in events or ({},):
+        ev = {**CLEAN_EVENT, **overrides}
+        first = True
+        for key, value in ev.items():
+            if value is None:
+                continue
+            lines.append(f"  {'- ' if first else '  '}{key}: {value}")
+            first = False
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def make_event_yaml() -> Callable[..., str]:
+    return event_yaml
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture
+def evtk(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``toolkit.cli.main`` in-process (it maps EvtkError to exit codes) and capture its output."""
+    from toolkit.cli import main
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def codebook_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped codebook, to break in small ways."""
+    from toolkit.codebook import default_path
+
+    dest = tmp_path / "codebook"
+    shutil.copytree(default_path(), dest)
+    return dest
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path/data`` with the repo's articles and one clean coded file; cwd is ``tmp_path`` so
+    findings name files as ``data/...``."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "articles", data / "articles")
+    (data / "coded").mkdir()
+    (data / "coded" / "clean.yaml").write_text(event_yaml(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return Path("data")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its bytes, to prove a command wrote nothing."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def tree_snapshot() -> Callable[[Path], dict[str, bytes]]:
+    return snapshot
+
+
+@pytest.fixture
+def python() -> str:
+    return sys.executable

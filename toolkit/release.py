@@ -1,0 +1,599 @@
+"""Versioned releases: build, check, diff and load.
+
+A release is a folder ``<out>/<VERSION>/`` holding:
+
+- ``events.parquet`` (or ``events/year=YYYY/part-0.parquet``, Hive-partitioned by event year when
+  the release has more than ``partition_threshold`` events, 1,000,000 by default),
+- ``articles.parquet`` and ``sentences.parquet``,
+- ``retractions.csv`` (events withdrawn since earlier releases, with reasons),
+- ``codebook/`` (a snapshot of the codebook the events were validated against),
+- ``manifest.json`` (datapackage-style: versions, and each file's sha256, bytes and rows),
+- ``README.md`` (the dataset card) and ``CHANGES.md`` (against the previous release).
+
+Builds are atomic (written to a hidden sibling folder, then renamed), never overwrite a version,
+and are reproducible: the only timestamp is ``SOURCE_DATE_EPOCH`` or, without it, the latest
+publication date of the inputs, never the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from toolkit import __version__, semver
+from toolkit import findings as F
+from toolkit.codebook import Codebook, load_codebook
+from toolkit.errors import InputError, ReleaseError, UsageError
+from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
+
+DATASET_NAME = "evtk-events"
+PARTITION_THRESHOLD = 1_000_000
+ROW_GROUP_SIZE = 262_144
+META_KEYS = ("evtk.dataset", "evtk.version", "evtk.codebook_version", "evtk.schema_version")
+
+
+class BuildBlocked(ReleaseError):
+    """Validation found errors: the release is not built. Carries the report for the CLI."""
+
+    exit_code = 1
+
+    def __init__(self, report: F.Report) -> None:
+        super().__init__(
+            f"not built: the data has {report.errors} error(s); fix them (evtk validate) and rebuild"
+        )
+        self.report = report
+
+
+# --------------------------------------------------------------------------- discovery / reading
+def is_release(path: Path) -> bool:
+    return path.is_dir() and not path.name.startswith(".") and (path / "manifest.json").is_file()
+
+
+def list_releases(parent: Path) -> list[Path]:
+    """Published releases in ``parent``, oldest first (hidden temporary folders are never releases)."""
+    if not parent.is_dir():
+        return []
+    found = [p for p in parent.iterdir() if is_release(p) and semver.is_valid(p.name)]
+    return sorted(found, key=lambda p: semver.parse(p.name))
+
+
+def previous_release(release_dir: Path) -> Path | None:
+    version = release_dir.name
+    older = [
+        p
+        for p in list_releases(release_dir.parent)
+        if semver.is_valid(version) and semver.parse(p.name) < semver.parse(version)
+    ]
+    return older[-1] if older else None
+
+
+def read_manifest(release_dir: Path) -> dict[str, Any]:
+    path = release_dir / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("not a release: manifest.json is missing", release_dir) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"manifest.json is not valid JSON: {exc}", path) from None
+    if not isinstance(data, dict):
+        raise InputError("manifest.json must be a JSON object", path)
+    return data
+
+
+def events_path(release_dir: Path) -> Path:
+    single = release_dir / "events.parquet"
+    return single if single.exists() else release_dir / "events"
+
+
+def scan_events(release_dir: Path) -> pl.LazyFrame:
+    path = events_path(release_dir)
+    if path.is_dir():
+        return (
+            pl.scan_parquet(path / "**" / "*.parquet", hive_partitioning=True)
+            .with_columns(pl.col("year").cast(pl.Int32))
+            .select(list(EVENT_COLUMNS))
+        )
+    return pl.scan_parquet(path)
+
+
+def resolve_release(path_or_version: str | Path, releases_dir: Path | None = None) -> Path:
+    p = Path(path_or_version)
+    if is_release(p):
+        return p
+    base = releases_dir or Path("data/releases")
+    if semver.is_valid(str(path_or_version)) and is_release(base / str(path_or_version)):
+        return base / str(path_or_version)
+    if str(path_or_version) == "latest" and list_releases(base):
+        return list_releases(base)[-1]
+    raise InputError(
+        f"no release {str(path_or_version)!r} (looked for a folder with manifest.json, and in {base})"
+    )
+
+
+def load(
+    path_or_version: str | Path,
+    table: str = "events",
+    *,
+    releases_dir: Path | None = None,
+    labels: bool = False,
+) -> pl.LazyFrame:
+    """A release table as a polars LazyFrame: ``events``, ``articles``, ``sentences`` or ``retractions``.
+
+    ``path_or_version`` is a release folder, a version in ``releases_dir`` (default
+    ``data/releases``) or ``"latest"``. With ``labels=True`` the events get ``event_name`` and
+    ``quad_name`` from the release's own codebook snapshot.
+    """
+    rel = resolve_release(path_or_version, releases_dir)
+    if table == "events":
+        lf = scan_events(rel)
+        if labels:
+            cb = load_codebook(rel / "codebook")
+            names = cb.events.select(pl.col("code").alias("event_code"), pl.col("name").alias("event_name"))
+            quads = pl.DataFrame(
+                {"quad_class": list(cb.quad_names), "quad_name": list(cb.quad_names.values())},
+                schema={"quad_class": pl.Int8, "quad_name": pl.String},
+            )
+            lf = lf.join(names.lazy(), on="event_code", how="left").join(
+                quads.lazy(), on="quad_class", how="left"
+            )
+        return lf
+    if table in ("articles", "sentences"):
+        return pl.scan_parquet(rel / f"{table}.parquet")
+    if table == "retractions":
+        return pl.scan_csv(rel / "retractions.csv", schema=RETRACTION_COLUMNS)
+    raise UsageError(f"unknown table {table!r}: use events, articles, sentences or retractions")
+
+
+# --------------------------------------------------------------------------- helpers
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_retractions(data_dir: Path) -> pl.DataFrame:
+    path = data_dir / "retractions.csv"
+    if not path.is_file():
+        return pl.DataFrame(schema=RETRACTION_COLUMNS)
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except Exception as exc:  # noqa: BLE001 - any CSV failure is unreadable input
+        raise InputError(f"cannot read retractions: {str(exc).splitlines()[0]}", path) from None
+    missing = {"event_id", "reason"} - set(frame.columns)
+    if missing:
+        raise InputError(
+            f"retractions.csv needs columns event_id and reason (missing: {', '.join(sorted(missing))})",
+            path,
+            1,
+        )
+    if "since" not in frame.columns:
+        frame = frame.with_columns(since=pl.lit(None, dtype=pl.String))
+    blank = frame.filter(pl.col("reason").is_null() | (pl.col("reason").str.strip_chars() == ""))
+    if blank.height:
+        raise InputError(
+            f"retraction of {blank['event_id'][0]} has no reason: every retraction says why", path
+        )
+    return frame.select(list(RETRACTION_COLUMNS)).unique("event_id", keep="first").sort("event_id")
+
+
+def _source_date_epoch(articles: pl.DataFrame, events: pl.DataFrame) -> int:
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    dates = [
+        d
+        for d in (
+            articles["published"].max() if articles.height else None,
+            events["event_date"].max() if events.height else None,
+        )
+        if d is not None
+    ]
+    latest = max(dates) if dates else dt.date(1970, 1, 1)
+    assert isinstance(latest, dt.date)
+    return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.UTC).timestamp())
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path, meta: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(
+        path,
+        compression="zstd",
+        compression_level=3,
+        statistics=True,
+        row_group_size=ROW_GROUP_SIZE,
+        metadata=meta,
+    )
+
+
+# --------------------------------------------------------------------------- build
+@dataclass
+class BuildResult:
+    path: Path
+    manifest: dict[str, Any]
+    report: F.Report
+    diff: dict[str, Any] | None = None
+
+
+def build_release(
+    version: str,
+    data_dir: Path = Path("data"),
+    out_dir: Path | None = None,
+    *,
+    codebook: Codebook | Path | None = None,
+    partition_threshold: int = PARTITION_THRESHOLD,
+    name: str = DATASET_NAME,
+    encoding: str = "utf-8",
+) -> BuildResult:
+    """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``)."""
+    from toolkit.validate import validate
+
+    semver.parse(version)
+    if not data_dir.is_dir():
+        raise InputError("data folder not found", data_dir)
+    out_dir = out_dir or data_dir / "releases"
+    target = out_dir / version
+    if target.exists():
+        raise ReleaseError(
+            f"release {version} already exists at {target}: published releases are never "
+            "overwritten; choose a new version"
+        )
+    result = validate([data_dir], codebook=codebook, encoding=encoding)
+    if result.exit_code == 2:
+        raise BuildBlocked(result.report)
+    if not result.report.valid:
+        raise BuildBlocked(result.report)
+    cb = result.codebook
+    retractions = read_retractions(data_dir)
+    events = result.events.sort("event_id")
+    articles = result.articles.articles.sort("article_id")
+    sentences = result.articles.sentences.sort("article_id", "sentence")
+    epoch = _source_date_epoch(articles, events)
+    meta = {
+        "evtk.dataset": name,
+        "evtk.version": version,
+        "evtk.codebook_version": cb.version,
+        "evtk.schema_version": SCHEMA_VERSION,
+    }
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".tmp-{version}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir()
+        partitioned = events.height > partition_threshold
+        if partitioned:
+            for (year,), part in events.partition_by("year", as_dict=True, maintain_order=True).items():
+                _write_parquet(part.drop("year"), tmp / "events" / f"year={year}" / "part-0.parquet", meta)
+        else:
+            _write_parquet(events, tmp / "events.parquet", meta)
+        _write_parquet(articles, tmp / "articles.parquet", meta)
+        _write_parquet(sentences, tmp / "sentences.parquet", meta)
+        (tmp / "retractions.csv").write_text(retractions.write_csv(), encoding="utf-8")
+        for rel, text in sorted(cb.sources.items()):
+            dest = tmp / "codebook" / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(text, encoding="utf-8")
+        prev = previous_release(target)
+        diff = diff_releases(prev, None, new_events=events, retractions=retractions) if prev else None
+        manifest = _manifest(
+            tmp,
+            name,
+            version,
+            cb,
+            events,
+            articles,
+            sentences,
+            retractions,
+            epoch,
+            prev.name if prev else None,
+            partitioned,
+            partition_threshold,
+        )
+        (tmp / "CHANGES.md").write_text(
+            render_changes(version, prev.name if prev else None, diff), encoding="utf-8"
+        )
+        (tmp / "README.md").write_text(render_card(manifest), encoding="utf-8")
+        manifest["resources"] = _resources(tmp)
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        for path in sorted(tmp.rglob("*"), reverse=True):
+            os.utime(path, (epoch, epoch))
+        if target.exists():
+            raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
+        os.rename(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(target, manifest, result.report, diff)
+
+
+def _resources(root: Path) -> list[dict[str, Any]]:
+    out = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        rel = path.relative_to(root).as_posix()
+        entry: dict[str, Any] = {"path": rel, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        if path.suffix == ".parquet":
+            entry["format"] = "parquet"
+            entry["rows"] = pl.scan_parquet(path).select(pl.len()).collect().item()
+        elif path.suffix == ".csv":
+            entry["format"] = "csv"
+            entry["rows"] = max(0, path.read_text(encoding="utf-8").count("\n") - 1)
+        else:
+            entry["format"] = path.suffix.lstrip(".") or "file"
+        out.append(entry)
+    return out
+
+
+def _counts(events: pl.DataFrame) -> dict[str, Any]:
+    def tally(col: str) -> dict[str, int]:
+        return {str(k): int(v) for k, v in events.group_by(col).len().sort(col, nulls_last=True).iter_rows()}
+
+    return {
+        "events": events.height,
+        "by_root_code": tally("root_code"),
+        "by_quad_class": tally("quad_class"),
+        "by_method": tally("method"),
+        "by_date_precision": tally("date_precision"),
+        "by_year": tally("year"),
+    }
+
+
+def _manifest(
+    root: Path,
+    name: str,
+    version: str,
+    cb: Codebook,
+    events: pl.DataFrame,
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    retractions: pl.DataFrame,
+    epoch: int,
+    previous: str | None,
+    partitioned: bool,
+    threshold: int,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "version": version,
+        "profile": "data-package",
+        "created": dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "schema_version": SCHEMA_VERSION,
+        "codebook": {"name": cb.name, "version": cb.version},
+        "toolkit": {"name": "evtk", "version": __version__},
+        "previous_version": previous,
+        "events_layout": {
+            "partitioned": partitioned,
+            "partition_by": "year" if partitioned else None,
+            "partition_threshold": threshold,
+        },
+        "counts": {
+            **_counts(events),
+            "articles": articles.height,
+            "sentences": sentences.height,
+            "retractions": retractions.height,
+        },
+        "resources": [],
+    }
+
+
+# --------------------------------------------------------------------------- diff
+DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated")
+
+
+def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame:
+    if frame is not None:
+        return frame
+    assert release is not None
+    return (
+        scan_events(release)
+        .select(
+            "event_id",
+            "event_code",
+            "source_actor",
+            "target_actor",
+            "event_date",
+            "date_precision",
+            "article_id",
+            "file",
+        )
+        .collect()
+    )
+
+
+def diff_releases(
+    old: Path | None,
+    new: Path | None,
+    *,
+    new_events: pl.DataFrame | None = None,
+    retractions: pl.DataFrame | None = None,
+    examples: int = 20,
+) -> dict[str, Any]:
+    """What changed between two releases, by event id."""
+    a = _events_of(old, None)
+    b = _events_of(new, new_events)
+    if retractions is None:
+        retractions = (
+            load(new, "retractions").collect() if new is not None else pl.DataFrame(schema=RETRACTION_COLUMNS)
+        )
+    cols = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision"]
+    joined = (
+        a.select(cols)
+        .with_columns(_a=pl.lit(True))
+        .join(
+            b.select(cols).with_columns(_b=pl.lit(True)),
+            on="event_id",
+            how="full",
+            suffix="_new",
+            coalesce=True,
+        )
+        .with_columns(pl.col("_a").fill_null(False), pl.col("_b").fill_null(False))
+    )
+    both = joined.filter(pl.col("_a") & pl.col("_b"))
+    added = joined.filter(~pl.col("_a") & pl.col("_b"))
+    removed = joined.filter(pl.col("_a") & ~pl.col("_b")).join(
+        retractions.select("event_id", "reason"), on="event_id", how="left"
+    )
+    recoded = both.filter(pl.col("event_code") != pl.col("event_code_new"))
+    reactored = both.filter(
+        ~pl.col("source_actor").eq_missing(pl.col("source_actor_new"))
+        | ~pl.col("target_actor").eq_missing(pl.col("target_actor_new"))
+    )
+    redated = both.filter(
+        ~pl.col("event_date").eq_missing(pl.col("event_date_new"))
+        | ~pl.col("date_precision").eq_missing(pl.col("date_precision_new"))
+    )
+
+    def ex(frame: pl.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
+        return frame.sort("event_id").head(examples).select(fields).to_dicts()
+
+    return {
+        "old": old.name if old else None,
+        "new": new.name if new else None,
+        "counts": {
+            "added": added.height,
+            "removed": removed.height,
+            "recoded": recoded.height,
+            "reactored": reactored.height,
+            "redated": redated.height,
+            "unexplained_removals": removed.filter(pl.col("reason").is_null()).height,
+        },
+        "added": ex(added, ["event_id", "event_code_new"]),
+        "removed": ex(removed, ["event_id", "event_code", "reason"]),
+        "recoded": ex(recoded, ["event_id", "event_code", "event_code_new"]),
+        "reactored": ex(
+            reactored, ["event_id", "source_actor", "target_actor", "source_actor_new", "target_actor_new"]
+        ),
+        "redated": ex(
+            redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
+        ),
+        "_removed_ids": removed.select("event_id", "reason"),
+    }
+
+
+def public_diff(diff: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in diff.items() if not k.startswith("_")}
+
+
+def render_diff_text(diff: dict[str, Any]) -> str:
+    c = diff["counts"]
+    lines = [f"{diff['old']} -> {diff['new'] or '(new)'}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS)]
+    for kind in DIFF_KINDS:
+        for row in diff[kind]:
+            detail = ", ".join(f"{k}={v}" for k, v in row.items() if k != "event_id")
+            lines.append(f"  {kind:<9} {row['event_id']}  {detail}")
+    return "\n".join(lines)
+
+
+def render_changes(version: str, previous: str | None, diff: dict[str, Any] | None) -> str:
+    lines = [f"# Changes in {version}", ""]
+    if diff is None or previous is None:
+        lines.append("First release: every event is new.")
+        return "\n".join(lines) + "\n"
+    c = diff["counts"]
+    lines.append(f"Against {previous}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS) + ".")
+    for kind in DIFF_KINDS:
+        if diff[kind]:
+            lines += ["", f"## {kind.capitalize()} ({c[kind]})", ""]
+            for row in diff[kind]:
+                detail = ", ".join(f"{k}: {v}" for k, v in row.items() if k != "event_id")
+                lines.append(f"- `{row['event_id']}` {detail}")
+            if c[kind] > len(diff[kind]):
+                lines.append(f"- ... and {c[kind] - len(diff[kind])} more (`evtk release diff`)")
+    return "\n".join(lines) + "\n"
+
+
+def render_card(manifest: dict[str, Any]) -> str:
+    c = manifest["counts"]
+    quad = ", ".join(f"{k}: {v}" for k, v in c["by_quad_class"].items())
+    layout = (
+        "`events/year=YYYY/part-0.parquet` (Hive-partitioned by event year)"
+        if manifest["events_layout"]["partitioned"]
+        else "`events.parquet`"
+    )
+    cols = "\n".join(f"| `{k}` | {v} |" for k, v in EVENT_COLUMNS.items())
+    return f"""# {manifest["name"]} {manifest["version"]}
+
+Event data coded with the CAMEO codebook, validated and packaged by evtk {manifest["toolkit"]["version"]}.
+
+| | |
+|---|---|
+| version | {manifest["version"]} (previous: {manifest["previous_version"] or "none"}) |
+| codebook | {manifest["codebook"]["name"]} {manifest["codebook"]["version"]} (snapshot in `codebook/`) |
+| schema | {manifest["schema_version"]} |
+| events | {c["events"]} |
+| articles | {c["articles"]} ({c["sentences"]} sentences) |
+| retractions | {c["retractions"]} |
+| events by quad class | {quad} |
+| built | {manifest["created"]} |
+
+## Files
+
+- {layout}: one row per event.
+- `articles.parquet`, `sentences.parquet`: the texts and their frozen sentence segmentation.
+- `retractions.csv`: events withdrawn since earlier releases, with the reason.
+- `codebook/`: the codebook every event was validated against.
+- `manifest.json`: checksums, sizes and row counts of every file; `evtk release check` verifies them.
+- `CHANGES.md`: what changed against the previous release.
+
+## Event ids
+
+`event_id` is `<file>#<local id>`: the coded-event file's path below the data folder, without
+its extension, and the event's id within that file. An event keeps its id across releases as long
+as its file, article and local id are unchanged, whatever else about it is edited (code, actors,
+date). Events are never removed silently: a removal is listed in `retractions.csv` with a reason.
+
+## Dates
+
+`event_date` is the first day of the period the source gives, and `date_precision` says which
+period: `day`, `month` (e.g. "in January") or `year` ("last year"). Filter on precision before
+daily analyses.
+
+## Loading
+
+```python
+import toolkit
+events = toolkit.load("{manifest["version"]}")          # polars LazyFrame
+```
+Plain polars, pandas, DuckDB and R (arrow) read the Parquet files directly; see `docs/loading.md`.
+
+## Event columns
+
+| column | type |
+|---|---|
+{cols}
+"""
+
+
+# --------------------------------------------------------------------------- check
+@dataclass
+class DriftThresholds:
+    quad_share: float = 0.10
+    duplicate_rate: float = 0.05
+    source_share: float = 0.20
+
+
+@dataclass
+class CheckOptions:
+    previous: Path | None = None
+    find_previous: bool = True
+    drift: DriftThresholds = field(default_factory=DriftThresholds)
+    max_examples: int | None = 50
+
+
+def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.Report:
+    """Verify a release: integrity, schema, every event rule, and the change against the previous one."""
+    from toolkit.release_checks import run_checks
+
+    return run_checks(release_dir, options or CheckOptions())
