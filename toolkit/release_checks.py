@@ -277,18 +277,9 @@ def duplicate_keys(
     return candidates.filter(pl.col("_key").is_duplicated()).sort("_key", "event_id")
 
 
-def check_global(files: list[Path], out: Bounded, hash_fn: HashFn = default_hash) -> None:
-    ids = duplicate_keys(files, pl.col("event_id"), hash_fn)
-    out.add(
-        F.make(
-            ids.lazy(),
-            "E503",
-            pl.format("event id {} occurs more than once in the release", pl.col("event_id")),
-            file=pl.col("file"),
-            event_id=pl.col("event_id"),
-        ).collect()
-    )
-    content = pl.concat_str(
+def content_key() -> pl.Expr:
+    """What makes two events "the same event coded twice" (rule E502)."""
+    return pl.concat_str(
         [
             pl.coalesce(pl.col("article_id"), pl.col("source_url")),
             pl.col("sentence").cast(pl.String),
@@ -300,6 +291,20 @@ def check_global(files: list[Path], out: Bounded, hash_fn: HashFn = default_hash
         separator="\x1f",
         ignore_nulls=True,
     )
+
+
+def check_global(files: list[Path], out: Bounded, hash_fn: HashFn = default_hash) -> None:
+    ids = duplicate_keys(files, pl.col("event_id"), hash_fn)
+    out.add(
+        F.make(
+            ids.lazy(),
+            "E503",
+            pl.format("event id {} occurs more than once in the release", pl.col("event_id")),
+            file=pl.col("file"),
+            event_id=pl.col("event_id"),
+        ).collect()
+    )
+    content = content_key()
     dup = duplicate_keys(
         files, content, hash_fn, where=pl.col("article_id").is_not_null() | pl.col("source_url").is_not_null()
     )
@@ -435,19 +440,7 @@ def _check_drift(root: Path, prev: Path, out: Bounded, options: CheckOptions) ->
                 )
     rates = []
     for lf in (old, new):
-        key = pl.concat_str(
-            [
-                pl.coalesce(pl.col("article_id"), pl.col("source_url")),
-                pl.col("sentence").cast(pl.String),
-                pl.col("event_date").cast(pl.String),
-                pl.col("source_actor"),
-                pl.col("target_actor"),
-                pl.col("event_code"),
-            ],
-            separator="\x1f",
-            ignore_nulls=True,
-        )
-        df = lf.select(n=pl.len(), u=key.n_unique()).collect()
+        df = lf.select(n=pl.len(), u=content_key().n_unique()).collect()
         n = int(df["n"][0])
         rates.append((n - int(df["u"][0])) / n if n else 0.0)
     if abs(rates[1] - rates[0]) > t.duplicate_rate:
