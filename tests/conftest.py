@@ -100,12 +100,12 @@ def codebook_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``tmp_path/data`` with the repo's articles and one clean coded file; cwd is ``tmp_path`` so
-    findings name files as ``data/...``."""
+    """``tmp_path/data`` with the repo's articles and one clean coded file
+    (``data/coded/lavrov.alice.yaml``); cwd is ``tmp_path`` so findings name files ``data/...``."""
     data = tmp_path / "data"
     shutil.copytree(REPO / "data" / "articles", data / "articles")
     (data / "coded").mkdir()
-    (data / "coded" / "clean.yaml").write_text(event_yaml(), encoding="utf-8")
+    (data / "coded" / "lavrov.alice.yaml").write_text(event_yaml(), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return Path("data")
 

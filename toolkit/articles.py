@@ -120,6 +120,9 @@ def read_article_yaml(meta_path: Path, encoding: str = "utf-8") -> dict[str, Any
     meta = {k: (str(doc[k]) if doc.get(k) is not None else None) for k in META_FIELDS if k != "sentences"}
     meta["id"] = meta["id"] or meta_path.stem
     out: dict[str, Any] = {**meta, "_file": meta_path.as_posix(), "_line": doc.line}
+    # Findings about one field point at its line (A101/A103 at `id:`, A104 at `published:`).
+    out["_line_id"] = doc.key_lines.get("id")
+    out["_line_published"] = doc.key_lines.get("published")
     return _row(out, text, _spans_from(doc.get("sentences"), meta_path) or [])
 
 
@@ -204,6 +207,8 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
             "_spans": [r["_spans"] for r in rows],
             "_file": [r["_file"] for r in rows],
             "_line": [r["_line"] for r in rows],
+            "_line_id": [r.get("_line_id") or r["_line"] for r in rows],
+            "_line_published": [r.get("_line_published") or r["_line"] for r in rows],
         },
         schema_overrides={"_spans": pl.List(pl.List(pl.Int64))},
     )
@@ -225,7 +230,7 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
                 pl.col("article_id"),
             ),
             file=file,
-            line=line,
+            line=pl.col("_line_id"),
             column=pl.lit("id"),
         ),
         F.make(
@@ -233,7 +238,7 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
             "A103",
             pl.format("article id {} is defined more than once: rename one of them", pl.col("article_id")),
             file=file,
-            line=line,
+            line=pl.col("_line_id"),
             column=pl.lit("id"),
         ),
         F.make(
@@ -241,7 +246,7 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
             "A104",
             pl.format("published '{}' is not a valid YYYY-MM-DD date", pl.col("published_raw").fill_null("")),
             file=file,
-            line=line,
+            line=pl.col("_line_published"),
             column=pl.lit("published"),
         ),
         F.make(

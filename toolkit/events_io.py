@@ -90,6 +90,7 @@ def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl
             yamlio.line_of(events, doc.key_lines.get("events")),
         )
     defaults = {k: _scalar(doc.get(k)) for k in FILE_DEFAULTS}
+    default_lines = {k: doc.key_lines.get(k) for k in FILE_DEFAULTS}  # findings point at the header line
     columns: dict[str, list[Any]] = {k: [] for k in raw_schema(True)}
     for i, ev in enumerate(events, start=1):
         if isinstance(ev, list):
@@ -122,13 +123,20 @@ def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl
                 unknown.append((key, kline, rel))
         for f in FIELDS:
             val = flat.get(f)
+            line = lines.get(f)
             if val is None and f in defaults:
-                val = defaults[f]
+                val, line = defaults[f], default_lines[f]
             columns[f].append(_scalar(val))
-            columns[f"_line_{f}"].append(lines.get(f))
+            columns[f"_line_{f}"].append(line)
         columns["_file"].append(rel)
         columns["_line"].append(ev.line)
     return pl.DataFrame(columns, schema=raw_schema(True))
+
+
+def csv_delimiter(text: str) -> str:
+    """``;`` when the header has more semicolons than commas (Excel in many locales), else ``,``."""
+    header = text[:4096].split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
@@ -137,8 +145,7 @@ def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.
         raise InputError(
             "the file is empty: the first line must be a header (id,article,sentence,...)", path, 1
         )
-    sample = text[:4096]
-    delimiter = ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
+    delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip().lower().replace(" ", "_") for h in next(reader)]

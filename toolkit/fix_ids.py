@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 from toolkit import yamlio
-from toolkit.atomic import write_text_atomic
+from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError
-from toolkit.events_io import discover
-from toolkit.textio import read_text
+from toolkit.events_io import csv_delimiter, discover
+from toolkit.textio import UTF8_BOM, read_text
 
 
 def _next_ids(existing: list[str], count: int) -> list[str]:
@@ -30,6 +30,17 @@ def _next_ids(existing: list[str], count: int) -> list[str]:
         if f"e{n}" not in taken:
             out.append(f"e{n}")
     return out
+
+
+def _write_like(path: Path, text: str, encoding: str) -> None:
+    """Write ``text`` back in the file's own encoding, BOM and line endings: only the ids change."""
+    raw = path.read_bytes()
+    if b"\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    data = text.encode(encoding)
+    if raw.startswith(UTF8_BOM) and not data.startswith(UTF8_BOM):
+        data = UTF8_BOM + data
+    write_bytes_atomic(path, data)
 
 
 def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
@@ -66,13 +77,14 @@ def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
             lines.insert(first_key, f"{indent}id: {new}")
     fixed = "\n".join(lines)
     yamlio.loads(fixed, path)  # never write a file we cannot read back
-    write_text_atomic(path, fixed)
+    _write_like(path, fixed, encoding)
     return len(lacking)
 
 
 def fix_csv(path: Path, encoding: str = "utf-8") -> int:
     text = read_text(path, encoding)
-    rows = list(csv.reader(io.StringIO(text)))
+    delimiter = csv_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows:
         return 0
     header = [h.strip().lower() for h in rows[0]]
@@ -91,8 +103,8 @@ def fix_csv(path: Path, encoding: str = "utf-8") -> int:
             raise InputError("row is shorter than the header: fix it before --fix-ids", path)
         r[col] = next(new_ids)
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    write_text_atomic(path, buf.getvalue())
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    _write_like(path, buf.getvalue(), encoding)
     return len(lacking)
 
 

@@ -51,8 +51,8 @@ def _event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
     for p in paths:
         if p.is_dir():
             for f in discover([p]):
-                rel_parts = f.relative_to(p).parts
-                if rel_parts and rel_parts[0] in SKIP_DIRS:
+                rel_parts = f.relative_to(p).parts[:-1]
+                if SKIP_DIRS.intersection(rel_parts):
                     continue
                 if f.name == "retractions.csv":
                     continue
@@ -92,7 +92,8 @@ def validate(
         art_dirs = sorted(r / "articles" for r in roots)
     else:
         art_dirs = [articles_dir]
-    articles = load_articles(art_dirs, encoding, root=Path.cwd()) if art_dirs else Articles.empty()
+    # Articles are always UTF-8 (`evtk articles add` writes them so); --encoding is for event files.
+    articles = load_articles(art_dirs, root=Path.cwd()) if art_dirs else Articles.empty()
 
     unknown = UnknownFields()
     frames: list[pl.LazyFrame] = []

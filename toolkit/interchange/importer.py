@@ -1,0 +1,532 @@
+"""Import GDELT 1.0/2.0, ICEWS and Phoenix event files into one evtk input Parquet file.
+
+The output has exactly the input fields of :data:`toolkit.schema.INPUT_FIELDS`, all strings: parsing and
+checking values is ``evtk validate``'s job, so an importer that typed them would check twice and
+differently. The importer only decides what it must to map a row: its shape (column count, header,
+encoding), its id and its date. Rows that fail those are rejected with file, line and reason; rows that
+pass are written, and what looks wrong in them (stated quad class vs the codebook, unknown codes,
+unmapped ICEWS names) is counted so the user knows what ``evtk validate`` will say.
+
+Three passes, all vectorised polars plans that stream (no file is ever held in memory):
+
+1. lines -> classified rows: :func:`polars.scan_lines` with a row index (the line number), column
+   counts by counting tabs, fields by ``str.split`` + ``list.get``; good rows and rejected rows go to
+   two temporary Parquet files in the output folder;
+2. the good rows are aggregated: consistency counts (a join with the codebook's 300-odd codes) and the
+   ids that occur more than once;
+3. the final file is written (repeated ids made unique) to a temporary name and renamed over ``out``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from toolkit.codebook import Codebook, load_codebook
+from toolkit.errors import InputError, UsageError
+from toolkit.interchange.layouts import LAYOUTS, Layout, layout_for_width, normalise_name
+from toolkit.interchange.mappings import IcewsMaps, load_icews_maps
+from toolkit.interchange.summary import FINDINGS, REJECT_REASONS, ImportSummary, InputInfo, RejectedRow
+from toolkit.interchange.textstream import MARKER, PreparedInput, Workspace, check_encoding, prepare
+from toolkit.schema import INPUT_FIELDS
+
+#: output columns, in schema order: the input field names (``id``, ``article``, ``sentence``, ...)
+OUTPUT_FIELDS: tuple[str, ...] = tuple(INPUT_FIELDS)
+#: per-row flags kept in the staging file for pass 2 and dropped from the output
+HELPERS: dict[str, Any] = {
+    "_padded": pl.Boolean,
+    "_src_country_unmapped": pl.String,
+    "_tgt_country_unmapped": pl.String,
+    "_src_bare": pl.Boolean,
+    "_tgt_bare": pl.Boolean,
+    "_src_nosector": pl.Boolean,
+    "_tgt_nosector": pl.Boolean,
+    "_src_unknown_sectors": pl.String,
+    "_tgt_unknown_sectors": pl.String,
+}
+ROOTS = [f"{i:02d}" for i in range(1, 21)]
+#: lines read to choose the layout (e.g. GDELT 1.0's 57 or 58 columns) before the full pass
+SAMPLE_LINES = 10_000
+EXAMPLE_TEXT_CHARS = 200
+
+Progress = Callable[[str, int], None]
+
+
+# --- field expressions -----------------------------------------------------------------------------
+
+
+class _Fields:
+    """Expressions for the cells of one layout, with the layout's null tokens turned into nulls."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+
+    def raw(self, column: str) -> pl.Expr:
+        cell = pl.col("_fields").list.get(self.layout.index(column), null_on_oob=True)
+        return pl.when(cell.is_in(list(self.layout.null_tokens))).then(None).otherwise(cell)
+
+    def clean(self, column: str) -> pl.Expr:
+        """Trimmed value; blank becomes null (ids, codes, numbers: surrounding spaces are never data)."""
+        cell = self.raw(column).str.strip_chars()
+        return pl.when(cell.is_in(list(self.layout.null_tokens))).then(None).otherwise(cell)
+
+
+def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The code with a lost leading zero put back, and whether that happened.
+
+    Rule: a code of 1-3 digits whose first two digits cannot be a CAMEO root (01-20) lost its leading
+    zero, so one ``0`` is put in front: ``42`` -> ``042``, ``211`` -> ``0211``, ``4`` -> ``04``.
+    Codes whose first two digits are a root are kept as written, even two-digit ``10``-``20`` (a root
+    code, or ``010``-``020`` with the zero lost: the file cannot tell, and evtk does not guess). A code
+    with the right digits never matches the rule, so it is safe on every format. Excel's ``42.0`` loses
+    its ``.0`` first.
+    """
+    s = code.str.strip_chars().str.replace(r"\.0+$", "")
+    pad = s.str.contains(r"^\d{1,3}$") & ~s.str.slice(0, 2).is_in(ROOTS)
+    return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
+
+
+def _gdelt(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+    code, padded = restore_zero(f.clean("EventCode"))
+    return {
+        "id": f.clean("GLOBALEVENTID"),
+        "_date_raw": f.clean("SQLDATE"),
+        "source": f.clean("Actor1Code"),
+        "target": f.clean("Actor2Code"),
+        "code": code,
+        "_padded": padded,
+        "root_code": restore_zero(f.clean("EventRootCode"))[0],
+        "quad_class": f.clean("QuadClass"),
+        "goldstein": f.clean("GoldsteinScale"),
+        "location_country": f.clean("ActionGeo_CountryCode"),
+        "location_place": f.raw("ActionGeo_FullName"),
+        "location_lat": f.clean("ActionGeo_Lat"),
+        "location_lon": f.clean("ActionGeo_Long"),
+        "source_event_id": f.clean("GLOBALEVENTID"),
+        "url": f.clean("SOURCEURL") if "SOURCEURL" in f.layout.columns else pl.lit(None, pl.String),
+    }
+
+
+def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
+    """CAMEO actor code from ICEWS country name + sector list (rules in codebook/mappings/README.md)."""
+    country = f.clean(f"{side} Country")
+    sectors = f.clean(f"{side} Sectors")
+    code = country.str.to_lowercase().replace_strict(maps.country, default=None, return_dtype=pl.String)
+    code = pl.when(code == "").then(None).otherwise(code)
+    names = sectors.str.split(",").list.eval(pl.element().str.strip_chars())
+    lower = names.list.eval(pl.element().str.to_lowercase())
+
+    def first(mapping: dict[str, str]) -> pl.Expr:
+        found = lower.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.String))
+        return found.list.drop_nulls().list.first()
+
+    role = first(maps.role)
+    intl = first(maps.international)
+    actor = (
+        pl.when(code.is_not_null()).then(code + role.fill_null(""))
+        .when(country.is_null() & intl.is_not_null()).then(intl + role.fill_null(""))
+        .otherwise(None)
+    )
+    known = list(maps.sectors)
+    unknown = names.list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(known))).list.join("|")
+    key = "_src" if side == "Source" else "_tgt"
+    return {
+        "actor": actor,
+        f"{key}_country_unmapped": pl.when(country.is_not_null() & code.is_null()).then(country),
+        f"{key}_bare": code.is_not_null() & sectors.is_not_null() & role.is_null(),
+        f"{key}_nosector": code.is_not_null() & sectors.is_null(),
+        f"{key}_unknown_sectors": pl.when(unknown != "").then(unknown),
+    }
+
+
+def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+    assert maps is not None
+    src = _icews_actor(f, "Source", maps)
+    tgt = _icews_actor(f, "Target", maps)
+    code, padded = restore_zero(f.clean("CAMEO Code"))
+    helpers = {k: v for k, v in (src | tgt).items() if k.startswith("_")}
+    return {
+        "id": f.clean("Event ID"),
+        "_date_raw": f.clean("Event Date"),
+        "sentence": f.clean("Sentence Number"),
+        "source": src["actor"],
+        "target": tgt["actor"],
+        "code": code,
+        "_padded": padded,
+        "goldstein": f.clean("Intensity"),
+        "location_country": f.raw("Country"),
+        # ICEWS leaves City NA for events placed only at district or province level
+        "location_place": pl.coalesce(f.raw("City"), f.raw("District"), f.raw("Province")),
+        "location_lat": f.clean("Latitude"),
+        "location_lon": f.clean("Longitude"),
+        "source_event_id": f.clean("Event ID"),
+        "source_story_id": f.clean("Story ID"),
+        "publisher": f.raw("Publisher"),
+        **helpers,
+    }
+
+
+def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+    code, padded = restore_zero(f.clean("EventCode"))
+    penta = f.clean("PentaClass")
+    return {
+        "id": f.clean("EventID"),
+        "_date_raw": f.clean("Date"),
+        "source": f.clean("SourceActorFull"),
+        "target": f.clean("TargetActorFull"),
+        "code": code,
+        "_padded": padded,
+        "root_code": restore_zero(f.clean("EventRootCode"))[0],
+        # PentaClass is Phoenix's own scale (0 = neutral, 09 and 16 elsewhere), not the codebook's quad
+        # class: stating it as quad_class would make every 01/02/09/14/16 event fail E601, so it is kept
+        # in the note.
+        "note": pl.when(penta.is_not_null()).then(pl.format("penta_class={}", penta)),
+        "goldstein": f.clean("GoldsteinScore"),
+        "location_country": f.raw("CountryCode"),
+        "location_place": f.raw("LocationName"),
+        "location_lat": f.clean("Lat"),
+        "location_lon": f.clean("Lon"),
+        "source_event_id": f.clean("EventID"),
+        "source_story_id": f.clean("SentenceID"),
+        "url": f.clean("URLs").str.split(";").list.first(),
+        "publisher": f.raw("NewsSources"),
+    }
+
+
+_BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None], dict[str, pl.Expr]]] = {
+    "gdelt1": _gdelt, "gdelt2": _gdelt, "icews": _icews, "phoenix": _phoenix,
+}
+#: (id column, date column, date regex, strptime format, how the message names the format)
+_KEYS = {
+    "gdelt1": ("GLOBALEVENTID", "SQLDATE", r"^\d{8}$", "%Y%m%d", "YYYYMMDD"),
+    "gdelt2": ("GLOBALEVENTID", "SQLDATE", r"^\d{8}$", "%Y%m%d", "YYYYMMDD"),
+    "icews": ("Event ID", "Event Date", r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", "YYYY-MM-DD"),
+    "phoenix": ("EventID", "Date", r"^\d{8}$", "%Y%m%d", "YYYYMMDD"),
+}
+
+
+# --- pass 1: lines -> classified rows -------------------------------------------------------------
+
+
+def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None,
+          encoding: str) -> pl.LazyFrame:
+    """One input's lines, each with either its mapped fields or a rejection reason."""
+    fmt = layout.fmt
+    id_col, date_col, date_re, date_fmt, date_name = _KEYS[fmt]
+    lf = pl.scan_lines(inp.path, name="_text", row_index_name="_n")
+    if has_header:
+        lf = lf.filter(pl.col("_n") > 0)
+    text = pl.col("_text")
+    lf = lf.with_columns(
+        _src=pl.lit(index, pl.UInt32),
+        _line=pl.col("_n").cast(pl.Int64) + 1,
+        _width=text.str.count_matches("\t", literal=True).cast(pl.Int64) + 1,
+        _fields=text.str.split("\t"),
+    )
+    built = _BUILDERS[fmt](_Fields(layout), maps)
+    lf = lf.with_columns(**built)
+    raw_date = pl.col("_date_raw")
+    lf = lf.with_columns(
+        date=pl.when(raw_date.str.contains(date_re))
+        .then(raw_date.str.strptime(pl.Date, date_fmt, strict=False))
+        .dt.to_string("%Y-%m-%d"),
+    )
+    first = pl.col("_fields").list.first().str.to_lowercase().str.replace_all("[^a-z0-9]", "")
+    width = pl.col("_width")
+    want = layout.width
+    reason = (
+        pl.when(text.str.starts_with(MARKER)).then(pl.lit("encoding"))
+        .when(first == normalise_name(layout.columns[0])).then(pl.lit("repeated-header"))
+        .when(text.str.strip_chars() == "").then(pl.lit("blank-line"))
+        .when(width > want).then(pl.lit("extra-columns"))
+        .when(width < want).then(pl.lit("missing-columns"))
+        .when(pl.col("id").is_null()).then(pl.lit("missing-id"))
+        .when(pl.col("date").is_null()).then(pl.lit("bad-date"))
+        .otherwise(None)
+    )
+    detail = (
+        pl.when(pl.col("_reason") == "encoding")
+        .then(pl.lit(f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"))
+        .when(pl.col("_reason") == "repeated-header")
+        .then(pl.lit("a header line inside the data (files concatenated with their headers?)"))
+        .when(pl.col("_reason") == "blank-line").then(pl.lit("empty line"))
+        .when(pl.col("_reason") == "extra-columns")
+        .then(pl.format("{} columns, expected {} (a stray tab inside a field?)", width, pl.lit(want)))
+        .when(pl.col("_reason") == "missing-columns")
+        .then(pl.format("{} columns, expected {}", width, pl.lit(want)))
+        .when(pl.col("_reason") == "missing-id").then(pl.lit(f"no event id in column {id_col!r}"))
+        .otherwise(pl.format("{} {} is not a valid {} date", pl.lit(date_col),
+                             pl.format("'{}'", raw_date.fill_null("")), pl.lit(date_name)))
+    )
+    lf = lf.with_columns(_reason=reason).with_columns(_detail=detail)
+    fixed = {"coder": pl.lit(fmt), "method": pl.lit("import")}
+    missing = [pl.lit(None, pl.String).alias(k) for k in OUTPUT_FIELDS
+               if k not in built and k not in fixed and k != "date"]
+    return lf.with_columns(*missing, **fixed)
+
+
+def _good(lf: pl.LazyFrame) -> pl.LazyFrame:
+    cols = [pl.col(k).cast(pl.String) for k in OUTPUT_FIELDS]
+    names = lf.collect_schema().names()
+    helpers = [(pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k) for k, t in HELPERS.items()]
+    return lf.filter(pl.col("_reason").is_null()).select(*cols, *helpers)
+
+
+def _bad(lf: pl.LazyFrame) -> pl.LazyFrame:
+    text = pl.col("_text").str.replace(MARKER, "", literal=True).str.slice(0, EXAMPLE_TEXT_CHARS)
+    return lf.filter(pl.col("_reason").is_not_null()).select(
+        "_src", "_line", reason="_reason", detail="_detail", text=text)
+
+
+# --- layout and header -----------------------------------------------------------------------------
+
+
+def _is_header(first_line: str, layout: Layout) -> bool:
+    first = first_line.split("\t", 1)[0]
+    return normalise_name(first) == normalise_name(layout.columns[0])
+
+
+def _widths(inp: PreparedInput, has_header: bool, n_rows: int | None) -> dict[int, int]:
+    lf = pl.scan_lines(inp.path, name="t", n_rows=n_rows, row_index_name="n")
+    if has_header:
+        lf = lf.filter(pl.col("n") > 0)
+    frame = (lf.select(w=pl.col("t").str.count_matches("\t", literal=True).cast(pl.Int64) + 1)
+             .group_by("w").len().collect())
+    return {int(w): int(n) for w, n in frame.iter_rows()}
+
+
+def detect_layout(inp: PreparedInput, fmt: str, has_header: bool) -> Layout:
+    """The layout most lines fit (by column count), from a sample, or the whole file if the sample has none.
+
+    No line at all with a layout's column count means the file is not in this format: that is an
+    :class:`InputError` (exit 2) naming the format it looks like, not thousands of rejected rows.
+    """
+    layouts = LAYOUTS[fmt]
+
+    def pick(counts: dict[int, int]) -> Layout | None:
+        scored = [(counts.get(lay.width, 0), -i, lay) for i, lay in enumerate(layouts)]
+        best = max(scored, key=lambda t: (t[0], t[1]))
+        return best[2] if best[0] > 0 else None
+
+    counts = _widths(inp, has_header, SAMPLE_LINES)
+    found = pick(counts)
+    if found is None and inp.lines > SAMPLE_LINES:
+        counts = _widths(inp, has_header, None)
+        found = pick(counts)
+    if found is not None:
+        return found
+    if not counts:
+        return layouts[0]  # an empty file: nothing to read, nothing wrong
+    common = max(counts, key=lambda w: counts[w])
+    expected = " or ".join(str(lay.width) for lay in layouts)
+    other = layout_for_width(common)
+    hint = f": this looks like {other.name}, not {fmt}" if other is not None and other.fmt != fmt else ""
+    raise InputError(f"no line has the {expected} tab-separated columns of {fmt}; most lines have "
+                     f"{common}{hint}", inp.display)
+
+
+def check_header(inp: PreparedInput, layout: Layout) -> None:
+    """A header on line 1 must name the layout's columns in order, or fields would be misassigned."""
+    names = inp.first_line.split("\t")
+    if len(names) != layout.width:
+        raise InputError(f"the header has {len(names)} columns, the {layout.name} layout has {layout.width}",
+                         inp.display, 1)
+    for i, (got, want) in enumerate(zip(names, layout.columns, strict=True), start=1):
+        if normalise_name(got) != normalise_name(want):
+            raise InputError(f"header column {i} is {got.strip()!r}, expected {want!r} ({layout.name} layout)",
+                             inp.display, 1)
+
+
+# --- passes 2 and 3 ---------------------------------------------------------------------------------
+
+
+def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series]:
+    s = pl.scan_parquet(staging)
+    ev = cb.events.lazy().select(
+        "code", _cb_quad=pl.col("quad_class").cast(pl.Int64), _cb_gold=pl.col("goldstein"),
+        _known=pl.lit(True))
+    j = s.join(ev, on="code", how="left")
+    known = pl.col("_known").fill_null(False)
+    quad = pl.col("quad_class").cast(pl.Int64, strict=False)
+    gold = pl.col("goldstein").cast(pl.Float64, strict=False)
+    root = pl.col("root_code")
+
+    def n(expr: pl.Expr) -> pl.Expr:
+        return expr.fill_null(False).sum().cast(pl.Int64)
+
+    counts_q = j.select(
+        quad_class_mismatch=n(known & (quad != pl.col("_cb_quad"))),
+        goldstein_mismatch=n(known & ((gold - pl.col("_cb_gold")).abs() > 1e-6)),
+        root_code_mismatch=n(known & (root != pl.col("code").str.slice(0, 2))),
+        unknown_event_code=n(pl.col("code").is_not_null() & ~known),
+        missing_event_code=n(pl.col("code").is_null()),
+        code_zero_restored=n(pl.col("_padded")),
+        empty_source_actor=n(pl.col("source").is_null()),
+        empty_target_actor=n(pl.col("target").is_null()),
+        icews_unmapped_country=n(pl.col("_src_country_unmapped").is_not_null())
+        + n(pl.col("_tgt_country_unmapped").is_not_null()),
+        icews_unmapped_sector=n(pl.col("_src_bare")) + n(pl.col("_tgt_bare")),
+        icews_no_sector=n(pl.col("_src_nosector")) + n(pl.col("_tgt_nosector")),
+    )
+    unknown_q = j.filter(pl.col("code").is_not_null() & ~known).group_by("code").len()
+    countries_q = pl.concat([
+        s.select(name=pl.col("_src_country_unmapped")), s.select(name=pl.col("_tgt_country_unmapped")),
+    ]).drop_nulls().group_by("name").len()
+    sectors_q = pl.concat([
+        s.select(name=pl.col("_src_unknown_sectors")), s.select(name=pl.col("_tgt_unknown_sectors")),
+    ]).drop_nulls().select(pl.col("name").str.split("|")).explode("name").group_by("name").len()
+    dup_q = s.group_by("id").len().filter(pl.col("len") > 1).select("id")
+    counts, unknown, countries, sectors, dups = pl.collect_all([counts_q, unknown_q, countries_q, sectors_q, dup_q])
+    findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
+
+    def as_dict(frame: pl.DataFrame) -> dict[str, int]:
+        frame = frame.sort(["len", frame.columns[0]], descending=[True, False])
+        return {str(k): int(v) for k, v in frame.iter_rows()}
+
+    details = {"unknown_event_codes": as_dict(unknown), "icews_unmapped_countries": as_dict(countries),
+               "icews_unknown_sectors": as_dict(sectors)}
+    return findings, {k: v for k, v in details.items() if v}, dups["id"]
+
+
+def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
+    """Write the output columns; ids that occur more than once become ``<id>-<date>`` (then ``-<n>``).
+
+    Returns how many rows got a new id. The original id stays in ``source_event_id``.
+    """
+    base = pl.scan_parquet(staging)
+    cols = [pl.col(k) for k in OUTPUT_FIELDS]
+    changed = 0
+    if dup_ids.len():
+        rows = (base.with_row_index("_r").filter(pl.col("id").is_in(dup_ids.implode()))
+                .select("_r", "id", "date").collect())
+        new = pl.col("id") + "-" + pl.col("date").fill_null("nodate")
+        rows = rows.with_columns(new=new).with_columns(
+            new=pl.when(pl.len().over("new") > 1)
+            .then(pl.col("new") + "-" + (pl.int_range(pl.len()).over("new") + 1).cast(pl.String))
+            .otherwise(pl.col("new")))
+        # a new id could equal an id already in the data; those take the row number instead
+        clash = base.filter(pl.col("id").is_in(rows["new"].implode())).select("id").collect()["id"]
+        if clash.len():
+            rows = rows.with_columns(
+                new=pl.when(pl.col("new").is_in(clash.implode()))
+                .then(pl.col("new") + "-r" + pl.col("_r").cast(pl.String)).otherwise(pl.col("new")))
+        changed = rows.height
+        base = base.with_row_index("_r").with_columns(
+            id=pl.col("_r").replace_strict(rows["_r"], rows["new"], default=pl.col("id"), return_dtype=pl.String))
+    base.select(cols).sink_parquet(target, compression="zstd", sync_on_close="all")
+    return changed
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def _resolve_codebook(codebook: Codebook | Path | str | None) -> Codebook:
+    if isinstance(codebook, Codebook):
+        return codebook
+    return load_codebook(codebook)
+
+
+def _check_out(out: Path, inputs: Sequence[Path]) -> None:
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a directory: name the Parquet file to write")
+    for path in inputs:
+        if path.exists() and out.exists() and os.path.samefile(path, out):
+            raise UsageError(f"--out {out} is also an input file: choose another name")
+
+
+def import_events(
+    fmt: str,
+    paths: Sequence[Path | str],
+    out: Path | str,
+    *,
+    codebook: Codebook | Path | str | None = None,
+    encoding: str = "utf-8",
+    max_examples: int = 5,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import event files of format ``fmt`` into one Parquet file ``out`` (zstd, all columns strings).
+
+    ``paths`` may be plain, ``.gz`` or ``.zip`` (every member is imported). Rows that cannot be mapped
+    are left out and reported (file, line, reason); ``ImportSummary.rows_read == rows_written +
+    rows_rejected`` always. Raises :class:`InputError` for input that cannot be read at all (missing
+    file, not this format) and :class:`UsageError` for bad arguments; nothing is written then.
+    """
+    started = time.perf_counter()
+    if fmt not in LAYOUTS:
+        raise UsageError(f"unknown import format {fmt!r}: use one of {', '.join(LAYOUTS)}")
+    if not paths:
+        raise UsageError("no input files given")
+    encoding_name, _utf8 = check_encoding(encoding)
+    in_paths = [Path(p) for p in paths]
+    out_path = Path(out)
+    _check_out(out_path, in_paths)
+    cb = _resolve_codebook(codebook)
+    maps = load_icews_maps(cb) if fmt == "icews" else None
+    report = progress or (lambda _stage, _rows: None)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(out_path.parent, out_path.name)
+    try:
+        prepared: list[PreparedInput] = []
+        for path in in_paths:
+            prepared.extend(prepare(path, ws, encoding))
+            report("checking bytes", sum(p.lines for p in prepared))
+        plans: list[pl.LazyFrame] = []
+        infos: list[InputInfo] = []
+        for index, inp in enumerate(prepared):
+            has_header = _is_header(inp.first_line, LAYOUTS[fmt][0])
+            layout = detect_layout(inp, fmt, has_header)
+            if has_header:
+                check_header(inp, layout)
+            infos.append(InputInfo(inp.display, layout.name, inp.lines, has_header))
+            plans.append(_plan(inp, index, layout, has_header, maps, encoding_name))
+        rows_read = sum(i.lines - int(i.header) for i in infos)
+
+        staging, rejects = ws.new(".rows.parquet"), ws.new(".rejected.parquet")
+        pl.collect_all([
+            pl.concat([_good(p) for p in plans]).sink_parquet(staging, compression="zstd", lazy=True),
+            pl.concat([_bad(p) for p in plans]).sink_parquet(rejects, lazy=True),
+        ])
+        report("parsed", rows_read)
+
+        findings, details, dup_ids = _consistency(staging, cb)
+        rej = pl.scan_parquet(rejects)
+        by_reason_df, examples_df, written_df = pl.collect_all([
+            rej.group_by("reason").len(),
+            rej.sort("_src", "_line").group_by("reason", maintain_order=True).head(max_examples),
+            pl.scan_parquet(staging).select(pl.len()),
+        ])
+        report("checked", rows_read)
+
+        final = ws.new(".parquet")
+        findings["disambiguated_ids"] = _write_final(staging, final, dup_ids)
+        os.replace(final, out_path)
+        rows_written = int(written_df.item())
+        report("written", rows_written)
+    except pl.exceptions.PolarsError as exc:
+        # the byte pass guarantees UTF-8 and line structure, so this is an I/O problem (disk full, ...)
+        raise InputError(f"cannot import: {exc}".splitlines()[0], out_path) from None
+    finally:
+        ws.cleanup()
+
+    counts = {str(r): int(n) for r, n in by_reason_df.iter_rows()}
+    by_reason = {r: counts[r] for r in REJECT_REASONS if r in counts}
+    examples = [
+        RejectedRow(prepared[int(row["_src"])].display, int(row["_line"]), str(row["reason"]),
+                    str(row["detail"]), str(row["text"]))
+        for row in examples_df.sort("_src", "_line").iter_rows(named=True)
+    ]
+    summary = ImportSummary(
+        format=fmt, out=str(out_path), files=infos, rows_read=rows_read, rows_written=rows_written,
+        rows_rejected_by_reason=by_reason, examples=examples,
+        findings={k: findings.get(k, 0) for k in FINDINGS}, details=details,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    if summary.rows_read != summary.rows_written + summary.rows_rejected:  # pragma: no cover - a bug
+        raise AssertionError(f"rows read {summary.rows_read} != written {summary.rows_written} + rejected "
+                             f"{summary.rows_rejected}")
+    return summary
