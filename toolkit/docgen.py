@@ -21,12 +21,20 @@ def cli_markdown() -> str:
     from toolkit.cli import app
 
     runner = CliRunner()
-    parts = [HEADER, "# Command-line reference\n\n",
-             "Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.\n"]
+    parts = [
+        HEADER,
+        "# Command-line reference\n\n",
+        "Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.\n",
+    ]
 
     def walk(cmd: object, path: list[str]) -> None:
-        result = runner.invoke(app, [*path, "--help"], prog_name="evtk", terminal_width=100,
-                               env={"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"})
+        result = runner.invoke(
+            app,
+            [*path, "--help"],
+            prog_name="evtk",
+            terminal_width=100,
+            env={"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"},
+        )
         text = "\n".join(line.rstrip() for line in result.output.rstrip().splitlines())
         parts.append(f"\n## `{' '.join(['evtk', *path])}`\n\n```text\n{text}\n```\n")
         for name, sub in sorted((getattr(cmd, "commands", None) or {}).items()):
@@ -37,18 +45,25 @@ def cli_markdown() -> str:
 
 
 def rules_markdown() -> str:
-    lines = [HEADER, "# Rule catalogue\n",
-             "Every check has a stable id, a severity and a message template. Errors make `evtk validate` and "
-             "`evtk release check` exit 1; warnings are reported but do not fail.\n"]
+    lines = [
+        HEADER,
+        "# Rule catalogue\n",
+        "Every check has a stable id, a severity and a message template. Errors make `evtk validate` and "
+        "`evtk release check` exit 1; warnings are reported but do not fail.\n",
+    ]
     current = None
     for rule in sorted(RULES.values(), key=lambda r: (r.id[0] != "C", r.id)):
         if rule.family != current:
             current = rule.family
             lines.append(f"\n## {current}\n")
-        lines.append(f"\n### {rule.id} `{rule.name}` ({rule.severity})\n\n**{rule.title}.** {rule.doc}\n\n"
-                     f"Message: `{rule.message}`\n")
-    lines.append(f"\n---\n{len(RULES)} rules in {len(set(r.family for r in RULES.values()))} families "
-                 f"({', '.join(sorted(set(FAMILIES.values())))}).\n")
+        lines.append(
+            f"\n### {rule.id} `{rule.name}` ({rule.severity})\n\n**{rule.title}.** {rule.doc}\n\n"
+            f"Message: `{rule.message}`\n"
+        )
+    lines.append(
+        f"\n---\n{len(RULES)} rules in {len({r.family for r in RULES.values()})} families "
+        f"({', '.join(sorted(set(FAMILIES.values())))}).\n"
+    )
     return "".join(lines)
 
 
@@ -58,11 +73,14 @@ def codebook_markdown() -> str:
 
     cb = load_codebook()
     ev = cb.events
-    lines = [HEADER, f"# Codebook {cb.name} {cb.version}\n\n",
-             f"{ev.height} event codes ({(ev['level'] == 1).sum()} roots, {(ev['level'] == 2).sum()} three-digit, "
-             f"{(ev['level'] == 3).sum()} four-digit) and {cb.actors.height} actor code parts. Source of truth: "
-             "`codebook/` (see its README). Goldstein values marked * are inherited from the parent code because "
-             "no published table gives one.\n\n## Quad classes\n\n"]
+    lines = [
+        HEADER,
+        f"# Codebook {cb.name} {cb.version}\n\n",
+        f"{ev.height} event codes ({(ev['level'] == 1).sum()} roots, {(ev['level'] == 2).sum()} three-digit, "
+        f"{(ev['level'] == 3).sum()} four-digit) and {cb.actors.height} actor code parts. Source of truth: "
+        "`codebook/` (see its README). Goldstein values marked * are inherited from the parent code because "
+        "no published table gives one.\n\n## Quad classes\n\n",
+    ]
     lines.append("| class | name | roots |\n|---|---|---|\n")
     for q, name in sorted(cb.quad_names.items()):
         roots = ", ".join(r for r, k in sorted(cb.root_quads.items()) if k == q)
@@ -77,7 +95,9 @@ def codebook_markdown() -> str:
     lines.append("\n## Actor code parts\n")
     for table in cb.actors["table"].unique(maintain_order=True):
         sub = cb.actors.filter(cb.actors["table"] == table).select("code", "name", "kind")
-        lines.append(f"\n### {table.replace('_', ' ').capitalize()} ({sub.height})\n\n{markdown_table(sub)}\n")
+        lines.append(
+            f"\n### {table.replace('_', ' ').capitalize()} ({sub.height})\n\n{markdown_table(sub)}\n"
+        )
     return "".join(lines)
 
 
@@ -85,8 +105,11 @@ GENERATED = {"cli.md": cli_markdown, "rules.md": rules_markdown, "codebook.md": 
 
 
 def stale() -> list[str]:
-    return [name for name, make in GENERATED.items()
-            if not (DOCS / name).is_file() or (DOCS / name).read_text(encoding="utf-8") != make()]
+    return [
+        name
+        for name, make in GENERATED.items()
+        if not (DOCS / name).is_file() or (DOCS / name).read_text(encoding="utf-8") != make()
+    ]
 
 
 def main(argv: list[str]) -> int:

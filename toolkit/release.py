@@ -203,6 +203,24 @@ def _source_date_epoch(articles: pl.DataFrame, events: pl.DataFrame) -> int:
     return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.UTC).timestamp())
 
 
+def _check_models(events: pl.DataFrame, articles: pl.DataFrame, sentences: pl.DataFrame) -> None:
+    """The last safety net before writing: every table against its pandera model."""
+    from toolkit.models import ArticlesTable, EventsTable, SentencesTable, failures
+
+    for name, model, frame in (
+        ("events", EventsTable, events),
+        ("articles", ArticlesTable, articles),
+        ("sentences", SentencesTable, sentences),
+    ):
+        bad = failures(model, frame)
+        if not bad.is_empty():
+            first = bad.row(0, named=True)
+            raise ReleaseError(
+                f"not built: {bad.height} value(s) of the {name} table fail its schema, e.g. "
+                f"column {first.get('column')} {first.get('check')} for {first.get('failure_case')!r}"
+            )
+
+
 def _write_parquet(frame: pl.DataFrame, path: Path, meta: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(
@@ -257,6 +275,7 @@ def build_release(
     events = result.events.sort("event_id")
     articles = result.articles.articles.sort("article_id")
     sentences = result.articles.sentences.sort("article_id", "sentence")
+    _check_models(events, articles, sentences)
     epoch = _source_date_epoch(articles, events)
     meta = {
         "evtk.dataset": name,

@@ -62,6 +62,15 @@ def get(rule_id: str) -> Rule:
 
 # --- codebook --------------------------------------------------------------------------------
 rule(
+    "C100",
+    "codebook-schema",
+    "error",
+    "Codebook tables match their schema",
+    "{table}: column {column} fails {check} for {value!r}",
+    "The loaded codebook frames are validated against the pandera models in `toolkit/models.py` "
+    "(types, nullability, code patterns, unique codes).",
+)
+rule(
     "C101",
     "missing-parent",
     "error",

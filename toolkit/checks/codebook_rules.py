@@ -248,3 +248,29 @@ def check_codebook(cb: Codebook) -> F.Report:
         "crosswalk rows": cb.crosswalk.height,
     }
     return F.Report.build(F.concat(parts), counts)
+
+
+def schema_findings(cb: Codebook) -> list[pl.DataFrame]:
+    """C100: the codebook frames against their pandera models."""
+    from toolkit.models import CodebookActors, CodebookEvents, Crosswalk, failures
+
+    out = []
+    for table, model, frame in (
+        ("events", CodebookEvents, cb.events),
+        ("actors", CodebookActors, cb.actors),
+        ("crosswalk", Crosswalk, cb.crosswalk),
+    ):
+        bad = failures(model, frame)
+        if bad.is_empty():
+            continue
+        rows = bad.head(50).to_dicts()
+        out += [
+            F.single(
+                "C100",
+                f"{table}: column {r.get('column')} fails {r.get('check')} for {r.get('failure_case')!r}",
+                file=table,
+                column=r.get("column"),
+            )
+            for r in rows
+        ]
+    return out

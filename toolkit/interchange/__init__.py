@@ -12,6 +12,12 @@ from toolkit.interchange.layouts import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.interchange.summary import ExportSummary, ImportSummary, RejectedRow
 
 __all__ = [
-    "EXPORT_FORMATS", "IMPORT_FORMATS", "OUTPUT_FIELDS", "ExportSummary", "ImportSummary", "RejectedRow",
-    "export_events", "import_events",
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "OUTPUT_FIELDS",
+    "ExportSummary",
+    "ImportSummary",
+    "RejectedRow",
+    "export_events",
+    "import_events",
 ]

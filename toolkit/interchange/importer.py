@@ -128,12 +128,16 @@ def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
     role = first(maps.role)
     intl = first(maps.international)
     actor = (
-        pl.when(code.is_not_null()).then(code + role.fill_null(""))
-        .when(country.is_null() & intl.is_not_null()).then(intl + role.fill_null(""))
+        pl.when(code.is_not_null())
+        .then(code + role.fill_null(""))
+        .when(country.is_null() & intl.is_not_null())
+        .then(intl + role.fill_null(""))
         .otherwise(None)
     )
     known = list(maps.sectors)
-    unknown = names.list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(known))).list.join("|")
+    unknown = names.list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(known))).list.join(
+        "|"
+    )
     key = "_src" if side == "Source" else "_tgt"
     return {
         "actor": actor,
@@ -199,7 +203,10 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
 
 
 _BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None], dict[str, pl.Expr]]] = {
-    "gdelt1": _gdelt, "gdelt2": _gdelt, "icews": _icews, "phoenix": _phoenix,
+    "gdelt1": _gdelt,
+    "gdelt2": _gdelt,
+    "icews": _icews,
+    "phoenix": _phoenix,
 }
 #: (id column, date column, date regex, strptime format, how the message names the format)
 _KEYS = {
@@ -213,8 +220,9 @@ _KEYS = {
 # --- pass 1: lines -> classified rows -------------------------------------------------------------
 
 
-def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None,
-          encoding: str) -> pl.LazyFrame:
+def _plan(
+    inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None, encoding: str
+) -> pl.LazyFrame:
     """One input's lines, each with either its mapped fields or a rejection reason."""
     fmt = layout.fmt
     id_col, date_col, date_re, date_fmt, date_name = _KEYS[fmt]
@@ -240,33 +248,55 @@ def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps
     width = pl.col("_width")
     want = layout.width
     reason = (
-        pl.when(text.str.starts_with(MARKER)).then(pl.lit("encoding"))
-        .when(first == normalise_name(layout.columns[0])).then(pl.lit("repeated-header"))
-        .when(text.str.strip_chars() == "").then(pl.lit("blank-line"))
-        .when(width > want).then(pl.lit("extra-columns"))
-        .when(width < want).then(pl.lit("missing-columns"))
-        .when(pl.col("id").is_null()).then(pl.lit("missing-id"))
-        .when(pl.col("date").is_null()).then(pl.lit("bad-date"))
+        pl.when(text.str.starts_with(MARKER))
+        .then(pl.lit("encoding"))
+        .when(first == normalise_name(layout.columns[0]))
+        .then(pl.lit("repeated-header"))
+        .when(text.str.strip_chars() == "")
+        .then(pl.lit("blank-line"))
+        .when(width > want)
+        .then(pl.lit("extra-columns"))
+        .when(width < want)
+        .then(pl.lit("missing-columns"))
+        .when(pl.col("id").is_null())
+        .then(pl.lit("missing-id"))
+        .when(pl.col("date").is_null())
+        .then(pl.lit("bad-date"))
         .otherwise(None)
     )
     detail = (
         pl.when(pl.col("_reason") == "encoding")
-        .then(pl.lit(f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"))
+        .then(
+            pl.lit(
+                f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"
+            )
+        )
         .when(pl.col("_reason") == "repeated-header")
         .then(pl.lit("a header line inside the data (files concatenated with their headers?)"))
-        .when(pl.col("_reason") == "blank-line").then(pl.lit("empty line"))
+        .when(pl.col("_reason") == "blank-line")
+        .then(pl.lit("empty line"))
         .when(pl.col("_reason") == "extra-columns")
         .then(pl.format("{} columns, expected {} (a stray tab inside a field?)", width, pl.lit(want)))
         .when(pl.col("_reason") == "missing-columns")
         .then(pl.format("{} columns, expected {}", width, pl.lit(want)))
-        .when(pl.col("_reason") == "missing-id").then(pl.lit(f"no event id in column {id_col!r}"))
-        .otherwise(pl.format("{} {} is not a valid {} date", pl.lit(date_col),
-                             pl.format("'{}'", raw_date.fill_null("")), pl.lit(date_name)))
+        .when(pl.col("_reason") == "missing-id")
+        .then(pl.lit(f"no event id in column {id_col!r}"))
+        .otherwise(
+            pl.format(
+                "{} {} is not a valid {} date",
+                pl.lit(date_col),
+                pl.format("'{}'", raw_date.fill_null("")),
+                pl.lit(date_name),
+            )
+        )
     )
     lf = lf.with_columns(_reason=reason).with_columns(_detail=detail)
     fixed = {"coder": pl.lit(fmt), "method": pl.lit("import")}
-    missing = [pl.lit(None, pl.String).alias(k) for k in OUTPUT_FIELDS
-               if k not in built and k not in fixed and k != "date"]
+    missing = [
+        pl.lit(None, pl.String).alias(k)
+        for k in OUTPUT_FIELDS
+        if k not in built and k not in fixed and k != "date"
+    ]
     return lf.with_columns(*missing, **fixed)
 
 
@@ -280,7 +310,8 @@ def _good(lf: pl.LazyFrame) -> pl.LazyFrame:
 def _bad(lf: pl.LazyFrame) -> pl.LazyFrame:
     text = pl.col("_text").str.replace(MARKER, "", literal=True).str.slice(0, EXAMPLE_TEXT_CHARS)
     return lf.filter(pl.col("_reason").is_not_null()).select(
-        "_src", "_line", reason="_reason", detail="_detail", text=text)
+        "_src", "_line", reason="_reason", detail="_detail", text=text
+    )
 
 
 # --- layout and header -----------------------------------------------------------------------------
@@ -295,8 +326,12 @@ def _widths(inp: PreparedInput, has_header: bool, n_rows: int | None) -> dict[in
     lf = pl.scan_lines(inp.path, name="t", n_rows=n_rows, row_index_name="n")
     if has_header:
         lf = lf.filter(pl.col("n") > 0)
-    frame = (lf.select(w=pl.col("t").str.count_matches("\t", literal=True).cast(pl.Int64) + 1)
-             .group_by("w").len().collect())
+    frame = (
+        lf.select(w=pl.col("t").str.count_matches("\t", literal=True).cast(pl.Int64) + 1)
+        .group_by("w")
+        .len()
+        .collect()
+    )
     return {int(w): int(n) for w, n in frame.iter_rows()}
 
 
@@ -326,20 +361,28 @@ def detect_layout(inp: PreparedInput, fmt: str, has_header: bool) -> Layout:
     expected = " or ".join(str(lay.width) for lay in layouts)
     other = layout_for_width(common)
     hint = f": this looks like {other.name}, not {fmt}" if other is not None and other.fmt != fmt else ""
-    raise InputError(f"no line has the {expected} tab-separated columns of {fmt}; most lines have "
-                     f"{common}{hint}", inp.display)
+    raise InputError(
+        f"no line has the {expected} tab-separated columns of {fmt}; most lines have {common}{hint}",
+        inp.display,
+    )
 
 
 def check_header(inp: PreparedInput, layout: Layout) -> None:
     """A header on line 1 must name the layout's columns in order, or fields would be misassigned."""
     names = inp.first_line.split("\t")
     if len(names) != layout.width:
-        raise InputError(f"the header has {len(names)} columns, the {layout.name} layout has {layout.width}",
-                         inp.display, 1)
+        raise InputError(
+            f"the header has {len(names)} columns, the {layout.name} layout has {layout.width}",
+            inp.display,
+            1,
+        )
     for i, (got, want) in enumerate(zip(names, layout.columns, strict=True), start=1):
         if normalise_name(got) != normalise_name(want):
-            raise InputError(f"header column {i} is {got.strip()!r}, expected {want!r} ({layout.name} layout)",
-                             inp.display, 1)
+            raise InputError(
+                f"header column {i} is {got.strip()!r}, expected {want!r} ({layout.name} layout)",
+                inp.display,
+                1,
+            )
 
 
 # --- passes 2 and 3 ---------------------------------------------------------------------------------
@@ -348,8 +391,11 @@ def check_header(inp: PreparedInput, layout: Layout) -> None:
 def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series]:
     s = pl.scan_parquet(staging)
     ev = cb.events.lazy().select(
-        "code", _cb_quad=pl.col("quad_class").cast(pl.Int64), _cb_gold=pl.col("goldstein"),
-        _known=pl.lit(True))
+        "code",
+        _cb_quad=pl.col("quad_class").cast(pl.Int64),
+        _cb_gold=pl.col("goldstein"),
+        _known=pl.lit(True),
+    )
     j = s.join(ev, on="code", how="left")
     known = pl.col("_known").fill_null(False)
     quad = pl.col("quad_class").cast(pl.Int64, strict=False)
@@ -374,22 +420,45 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         icews_no_sector=n(pl.col("_src_nosector")) + n(pl.col("_tgt_nosector")),
     )
     unknown_q = j.filter(pl.col("code").is_not_null() & ~known).group_by("code").len()
-    countries_q = pl.concat([
-        s.select(name=pl.col("_src_country_unmapped")), s.select(name=pl.col("_tgt_country_unmapped")),
-    ]).drop_nulls().group_by("name").len()
-    sectors_q = pl.concat([
-        s.select(name=pl.col("_src_unknown_sectors")), s.select(name=pl.col("_tgt_unknown_sectors")),
-    ]).drop_nulls().select(pl.col("name").str.split("|")).explode("name").group_by("name").len()
+    countries_q = (
+        pl.concat(
+            [
+                s.select(name=pl.col("_src_country_unmapped")),
+                s.select(name=pl.col("_tgt_country_unmapped")),
+            ]
+        )
+        .drop_nulls()
+        .group_by("name")
+        .len()
+    )
+    sectors_q = (
+        pl.concat(
+            [
+                s.select(name=pl.col("_src_unknown_sectors")),
+                s.select(name=pl.col("_tgt_unknown_sectors")),
+            ]
+        )
+        .drop_nulls()
+        .select(pl.col("name").str.split("|"))
+        .explode("name")
+        .group_by("name")
+        .len()
+    )
     dup_q = s.group_by("id").len().filter(pl.col("len") > 1).select("id")
-    counts, unknown, countries, sectors, dups = pl.collect_all([counts_q, unknown_q, countries_q, sectors_q, dup_q])
+    counts, unknown, countries, sectors, dups = pl.collect_all(
+        [counts_q, unknown_q, countries_q, sectors_q, dup_q]
+    )
     findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
 
     def as_dict(frame: pl.DataFrame) -> dict[str, int]:
         frame = frame.sort(["len", frame.columns[0]], descending=[True, False])
         return {str(k): int(v) for k, v in frame.iter_rows()}
 
-    details = {"unknown_event_codes": as_dict(unknown), "icews_unmapped_countries": as_dict(countries),
-               "icews_unknown_sectors": as_dict(sectors)}
+    details = {
+        "unknown_event_codes": as_dict(unknown),
+        "icews_unmapped_countries": as_dict(countries),
+        "icews_unknown_sectors": as_dict(sectors),
+    }
     return findings, {k: v for k, v in details.items() if v}, dups["id"]
 
 
@@ -402,22 +471,32 @@ def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
     cols = [pl.col(k) for k in OUTPUT_FIELDS]
     changed = 0
     if dup_ids.len():
-        rows = (base.with_row_index("_r").filter(pl.col("id").is_in(dup_ids.implode()))
-                .select("_r", "id", "date").collect())
+        rows = (
+            base.with_row_index("_r")
+            .filter(pl.col("id").is_in(dup_ids.implode()))
+            .select("_r", "id", "date")
+            .collect()
+        )
         new = pl.col("id") + "-" + pl.col("date").fill_null("nodate")
         rows = rows.with_columns(new=new).with_columns(
             new=pl.when(pl.len().over("new") > 1)
             .then(pl.col("new") + "-" + (pl.int_range(pl.len()).over("new") + 1).cast(pl.String))
-            .otherwise(pl.col("new")))
+            .otherwise(pl.col("new"))
+        )
         # a new id could equal an id already in the data; those take the row number instead
         clash = base.filter(pl.col("id").is_in(rows["new"].implode())).select("id").collect()["id"]
         if clash.len():
             rows = rows.with_columns(
                 new=pl.when(pl.col("new").is_in(clash.implode()))
-                .then(pl.col("new") + "-r" + pl.col("_r").cast(pl.String)).otherwise(pl.col("new")))
+                .then(pl.col("new") + "-r" + pl.col("_r").cast(pl.String))
+                .otherwise(pl.col("new"))
+            )
         changed = rows.height
         base = base.with_row_index("_r").with_columns(
-            id=pl.col("_r").replace_strict(rows["_r"], rows["new"], default=pl.col("id"), return_dtype=pl.String))
+            id=pl.col("_r").replace_strict(
+                rows["_r"], rows["new"], default=pl.col("id"), return_dtype=pl.String
+            )
+        )
     base.select(cols).sink_parquet(target, compression="zstd", sync_on_close="all")
     return changed
 
@@ -487,19 +566,23 @@ def import_events(
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
         staging, rejects = ws.new(".rows.parquet"), ws.new(".rejected.parquet")
-        pl.collect_all([
-            pl.concat([_good(p) for p in plans]).sink_parquet(staging, compression="zstd", lazy=True),
-            pl.concat([_bad(p) for p in plans]).sink_parquet(rejects, lazy=True),
-        ])
+        pl.collect_all(
+            [
+                pl.concat([_good(p) for p in plans]).sink_parquet(staging, compression="zstd", lazy=True),
+                pl.concat([_bad(p) for p in plans]).sink_parquet(rejects, lazy=True),
+            ]
+        )
         report("parsed", rows_read)
 
         findings, details, dup_ids = _consistency(staging, cb)
         rej = pl.scan_parquet(rejects)
-        by_reason_df, examples_df, written_df = pl.collect_all([
-            rej.group_by("reason").len(),
-            rej.sort("_src", "_line").group_by("reason", maintain_order=True).head(max_examples),
-            pl.scan_parquet(staging).select(pl.len()),
-        ])
+        by_reason_df, examples_df, written_df = pl.collect_all(
+            [
+                rej.group_by("reason").len(),
+                rej.sort("_src", "_line").group_by("reason", maintain_order=True).head(max_examples),
+                pl.scan_parquet(staging).select(pl.len()),
+            ]
+        )
         report("checked", rows_read)
 
         final = ws.new(".parquet")
@@ -516,17 +599,30 @@ def import_events(
     counts = {str(r): int(n) for r, n in by_reason_df.iter_rows()}
     by_reason = {r: counts[r] for r in REJECT_REASONS if r in counts}
     examples = [
-        RejectedRow(prepared[int(row["_src"])].display, int(row["_line"]), str(row["reason"]),
-                    str(row["detail"]), str(row["text"]))
+        RejectedRow(
+            prepared[int(row["_src"])].display,
+            int(row["_line"]),
+            str(row["reason"]),
+            str(row["detail"]),
+            str(row["text"]),
+        )
         for row in examples_df.sort("_src", "_line").iter_rows(named=True)
     ]
     summary = ImportSummary(
-        format=fmt, out=str(out_path), files=infos, rows_read=rows_read, rows_written=rows_written,
-        rows_rejected_by_reason=by_reason, examples=examples,
-        findings={k: findings.get(k, 0) for k in FINDINGS}, details=details,
+        format=fmt,
+        out=str(out_path),
+        files=infos,
+        rows_read=rows_read,
+        rows_written=rows_written,
+        rows_rejected_by_reason=by_reason,
+        examples=examples,
+        findings={k: findings.get(k, 0) for k in FINDINGS},
+        details=details,
         seconds=round(time.perf_counter() - started, 3),
     )
     if summary.rows_read != summary.rows_written + summary.rows_rejected:  # pragma: no cover - a bug
-        raise AssertionError(f"rows read {summary.rows_read} != written {summary.rows_written} + rejected "
-                             f"{summary.rows_rejected}")
+        raise AssertionError(
+            f"rows read {summary.rows_read} != written {summary.rows_written} + rejected "
+            f"{summary.rows_rejected}"
+        )
     return summary
