@@ -39,6 +39,8 @@ def _messages(findings: pl.DataFrame) -> str:
 FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int, str]], str]] = {
     "E001-code": ("E001", [{"code": None}], {}, [(6, "e1")], "event has no code"),
     "E001-quote": ("E001", [{"quote": None}], {}, [(6, "e1")], "event has no quote"),
+    "E001-empty-code": ("E001", [{"code": '""'}], {}, [(12, "e1")], "event has no code"),
+    "E001-header-article": ("E001", [{}], {"article": '""'}, [(2, "e1")], "event has no article"),
     "E001-id": ("E001", [{"id": None}], {}, [(6, None)], "event has no id"),  # type: ignore[list-item]
     "E002-sentence": ("E002", [{"sentence": "three"}], {}, [(7, "e1")], "'three' is not a positive whole"),
     "E002-method": ("E002", [{}], {"method": "manual"}, [(4, "e1")], "method 'manual' is not one of hand"),
@@ -409,7 +411,7 @@ def test_cli_exit_2_missing_path(data_dir: Path, evtk) -> None:
 
 
 def test_cli_max_examples_caps_examples_not_counts(data_dir: Path, make_event_yaml, evtk) -> None:
-    events = [{"id": f"e{i}", "code": '"42"', "sentence": str(i)} for i in range(1, 8)]
+    events = [{"id": f"e{i}", "code": '"42"', "date": f'"2023-02-0{i}"'} for i in range(1, 8)]
     _write(CODED, make_event_yaml(*events))
     res = evtk("validate", "data", "--max-examples", "2")
     assert res.code == 1

@@ -129,7 +129,14 @@ def validate(
         else pl.DataFrame(schema=full).lazy()
     )
     have_articles = bool(art_dirs)
-    published = articles.articles.select("article_id", "published") if have_articles else None
+    # One row per article id: a duplicated id (A103) must not duplicate the events that name it.
+    published = (
+        articles.articles.select("article_id", "published").unique(
+            "article_id", keep="first", maintain_order=True
+        )
+        if have_articles
+        else None
+    )
     try:
         prepared = checks.prepare(raw, cb, published).collect()
     except pl.exceptions.PolarsError as exc:

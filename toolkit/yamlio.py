@@ -55,6 +55,13 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
     if "\t" in msg or "tab" in msg or "\t" in indent:
         msg += " (YAML does not allow tabs for indentation: use spaces)"
     line = mark.line + 1 if mark is not None else None
+    start = getattr(exc, "context_mark", None)
+    if context and "quoted scalar" in context and start is not None:
+        # The end of the file is where the parser gave up; the quote was opened here.
+        msg += ": a quote opened on this line is never closed"
+        line = start.line + 1
+    elif "did not find expected key" in msg:
+        msg += " (check this line and the one above for an unclosed quote or a wrong indent)"
     return f"malformed YAML: {msg}", line
 
 
@@ -113,12 +120,13 @@ def loads(text: str, path: Path | str) -> Any:
         elif isinstance(ev, yaml.ScalarEvent):
             if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
                 raise InputError(f"YAML tags such as {ev.tag} are not allowed", path, line)
-            if ev.style is None and ev.value in ("", "~", "null", "Null", "NULL"):
+            # Plain style is None in PyYAML's Python parser but "" in libyaml's: test falsiness.
+            if not ev.style and ev.value in ("", "~", "null", "Null", "NULL"):
                 attach(None, line)
             else:
                 s = YStr(ev.value)
                 s.line = line
-                s.quoted = ev.style is not None
+                s.quoted = bool(ev.style)
                 attach(s, line)
         elif isinstance(ev, yaml.MappingStartEvent):
             m = YMap()

@@ -100,31 +100,35 @@ def from_release(events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def join_reference(lf: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
-    """Join codebook values (by ``_code``) and publication dates (by ``_article``)."""
-    events = cb.events.select(
-        C("code").alias("_code"),
-        C("root_code").alias("_cb_root"),
-        C("quad_class").alias("_cb_quad"),
-        C("goldstein").alias("_cb_goldstein"),
-        C("replaced_by").alias("_replaced_by"),
-        pl.lit(True).alias("_known_code"),
-    )
-    lf = lf.join(events.lazy(), on="_code", how="left").with_columns(
-        _known_code=C("_known_code").fill_null(False)
-    )
+    """Look up codebook values (by ``_code``) and publication dates (by ``_article``).
+
+    Hash look-ups (``replace_strict``) in one ``with_columns`` rather than joins: they run in
+    parallel and never copy the wide frame.
+    """
+    ev = cb.events
+    code = C("_code")
+
+    def lookup(column: str) -> pl.Expr:
+        return code.replace_strict(ev["code"], ev[column], default=None, return_dtype=ev.schema[column])
+
+    cols = [
+        lookup("root_code").alias("_cb_root"),
+        lookup("quad_class").alias("_cb_quad"),
+        lookup("goldstein").alias("_cb_goldstein"),
+        lookup("replaced_by").alias("_replaced_by"),
+        code.is_in(ev["code"].implode()).fill_null(False).alias("_known_code"),
+    ]
     if published is not None:
-        lf = lf.join(
-            published.lazy().select(
-                C("article_id").alias("_article"),
-                C("published").alias("_published"),
-                pl.lit(True).alias("_known_article"),
-            ),
-            on="_article",
-            how="left",
-        ).with_columns(_known_article=C("_known_article").fill_null(False))
+        art = C("_article")
+        cols += [
+            art.replace_strict(
+                published["article_id"], published["published"], default=None, return_dtype=pl.Date
+            ).alias("_published"),
+            art.is_in(published["article_id"].implode()).fill_null(False).alias("_known_article"),
+        ]
     else:
-        lf = lf.with_columns(_published=pl.lit(None, dtype=pl.Date), _known_article=pl.lit(False))
-    return lf
+        cols += [pl.lit(None, dtype=pl.Date).alias("_published"), pl.lit(False).alias("_known_article")]
+    return lf.with_columns(cols)
 
 
 def prepare(raw: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
@@ -174,7 +178,9 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         "quote": "quote",
     }
     for field, when, message in required:
-        emit(when & _blank(field) & C(typed[field]).is_null(), "E001", pl.lit(message), field)
+        value = C(typed[field])
+        missing = value.is_null() | (value.cast(pl.String).str.strip_chars() == "")  # `code: ""` is missing
+        emit(when & _blank(field) & missing, "E001", pl.lit(message), field)
 
     # E002 field types
     emit(
@@ -269,7 +275,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
             field,
         )
     emit(
-        C("_source").is_not_null() & (C("_source") == C("_target")),
+        C("_source").is_not_null() & (C("_source") != "") & (C("_source") == C("_target")),
         "E204",
         pl.format("source and target are both {}: code distinct actors, or leave target empty", C("_source")),
         "target",
@@ -278,7 +284,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     # E3xx articles (only when articles are known)
     if have_articles:
         emit(
-            C("_article").is_not_null() & ~C("_known_article"),
+            C("_article").is_not_null() & (C("_article") != "") & ~C("_known_article"),
             "E301",
             pl.format(
                 "article '{}' is not in the articles folder: check the id (`evtk articles show`) or add "
@@ -403,51 +409,29 @@ def _date_hint() -> pl.Expr:
 
 
 def check_actors(p: pl.DataFrame, cb: Codebook) -> list[pl.LazyFrame]:
-    """E202 unknown part, E203 part in an invalid position: one row per (event, field, part)."""
+    """E202 unknown part, E203 part in an invalid position.
+
+    Actor codes repeat a lot (thousands of distinct values in millions of events), so the parts
+    are checked once per distinct code and only offending events are joined back.
+    """
     cols = set(p.columns)
     parts_table = cb.actor_parts.select(
         C("code").alias("part"), C("kind").alias("kinds"), pl.lit(True).alias("_k")
     )
-    frames = []
-    for field in ("source", "target"):
-        v = C(f"_{field}")
-        frames.append(
-            p.lazy()
-            .filter(v.is_not_null() & v.str.contains(ACTOR_RE))
-            .select(
-                "_file",
-                "_id",
-                line_of(cols, field).alias("_fline"),
-                pl.lit(field).alias("field"),
-                v.alias("value"),
-                v.str.extract_all(r"[A-Z]{3}").alias("part"),
-            )
+    values = (
+        pl.concat(
+            [p.lazy().select(C("_source").alias("value")), p.lazy().select(C("_target").alias("value"))]
         )
+        .unique()
+        .filter(C("value").is_not_null() & C("value").str.contains(ACTOR_RE))
+    )
     long = (
-        pl.concat(frames)
+        values.with_columns(part=C("value").str.extract_all(r"[A-Z]{3}"))
         .with_columns(position=pl.int_ranges(1, C("part").list.len() + 1))
         .explode("part", "position")
-        .join(parts_table.lazy(), on="part", how="left")
-        .with_columns(_prev_kinds=C("kinds").shift(1).over("_file", "_id", "field"))
+        .join(parts_table.lazy(), on="part", how="left", maintain_order="left")
+        .with_columns(_prev_kinds=C("kinds").shift(1).over("value"))
     )
-    out = [
-        F.make(
-            long.filter(C("_k").is_null()),
-            "E202",
-            pl.format(
-                "{} {}: part {} (position {}) is not in the codebook's actor tables; look it up with "
-                "`evtk codebook search`",
-                C("field"),
-                C("value"),
-                C("part"),
-                C("position"),
-            ),
-            file=C("_file"),
-            line=C("_fline"),
-            column=C("field"),
-            event_id=C("_id"),
-        )
-    ]
     kinds = C("kinds")
     only_country = kinds.list.eval(pl.element().is_in(["country", "region"])).list.all()
     only_generic = kinds.list.eval(pl.element() == "international").list.all()
@@ -458,74 +442,117 @@ def check_actors(p: pl.DataFrame, cb: Codebook) -> list[pl.LazyFrame]:
         .fill_null(False)
     )
     misplaced = C("_k").is_not_null() & (C("position") > 1) & (only_generic | (only_country & ~prev_is_org))
-    out.append(
-        F.make(
-            long.filter(misplaced),
-            "E203",
-            pl.format(
-                "{} {}: {} ({}) cannot stand in position {}: countries and generic international "
-                "codes open an actor code (e.g. {}...)",
-                C("field"),
-                C("value"),
-                C("part"),
-                kinds.list.join("/"),
-                C("position"),
-                C("part"),
-            ),
-            file=C("_file"),
-            line=C("_fline"),
-            column=C("field"),
-            event_id=C("_id"),
+    bad = (
+        long.filter(C("_k").is_null() | misplaced)
+        .select(
+            "value",
+            pl.when(C("_k").is_null()).then(pl.lit("E202")).otherwise(pl.lit("E203")).alias("_rule"),
+            pl.when(C("_k").is_null())
+            .then(
+                pl.format(
+                    "part {} (position {}) is not in the codebook's actor tables; look it up with "
+                    "`evtk codebook search`",
+                    C("part"),
+                    C("position"),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "{} ({}) cannot stand in position {}: countries and generic international codes "
+                    "open an actor code (e.g. {}...)",
+                    C("part"),
+                    kinds.list.join("/"),
+                    C("position"),
+                    C("part"),
+                )
+            )
+            .alias("_detail"),
         )
+        .collect()
     )
+    out: list[pl.LazyFrame] = []
+    if bad.is_empty():
+        return out
+    for field in ("source", "target"):
+        v = C(f"_{field}")
+        hits = (
+            p.lazy()
+            .filter(v.is_in(bad["value"].unique().implode()))
+            .select("_file", "_id", line_of(cols, field).alias("_fline"), v.alias("value"))
+            .join(bad.lazy(), on="value", how="inner")
+        )
+        for rule in ("E202", "E203"):
+            out.append(
+                F.make(
+                    hits.filter(C("_rule") == rule),
+                    rule,
+                    pl.format("{} {}: {}", pl.lit(field), C("value"), C("_detail")),
+                    file=C("_file"),
+                    line=C("_fline"),
+                    column=field,
+                    event_id=C("_id"),
+                )
+            )
     return out
 
 
 def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
-    """E302 sentence out of range, E303 quote not in its sentence (with the sentence it is in)."""
+    """E302 sentence out of range, E303 quote not in its sentence (with the sentence it is in).
+
+    Rule coders quote the same words of a sentence many times, so the text match runs once per
+    distinct (article, sentence, quote) and only offending events are joined back.
+    """
     cols = set(p.columns)
-    counts = sentences.group_by(C("article_id").alias("_article")).agg(_count=C("sentence").max())
-    base = (
-        p.lazy()
-        .filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
-        .join(counts.lazy(), on="_article", how="left")
+    counts = sentences.group_by(C("article_id").alias("_article")).agg(
+        _count=C("sentence").max().cast(pl.Int64)
     )
-    out = [
-        F.make(
-            base.filter(C("_sentence") > C("_count")),
-            "E302",
-            pl.format(
-                "sentence {} is out of range: article {} has {} sentences (see `evtk articles show {}`)",
-                C("_sentence"),
-                C("_article"),
-                C("_count"),
-                C("_article"),
-            ),
-            file=C("_file"),
-            line=line_of(cols, "sentence"),
-            column="sentence",
-            event_id=C("_id"),
+    base = p.lazy().filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
+    pairs = base.select("_article", "_sentence").unique().join(counts.lazy(), on="_article", how="left")
+    out_of_range = pairs.filter(C("_sentence") > C("_count").fill_null(0)).collect()
+    out = []
+    if out_of_range.height:
+        out.append(
+            F.make(
+                base.join(out_of_range.lazy(), on=["_article", "_sentence"], how="inner"),
+                "E302",
+                pl.format(
+                    "sentence {} is out of range: article {} has {} sentences (see `evtk articles show {}`)",
+                    C("_sentence"),
+                    C("_article"),
+                    C("_count").fill_null(0),
+                    C("_article"),
+                ),
+                file=C("_file"),
+                line=line_of(cols, "sentence"),
+                column="sentence",
+                event_id=C("_id"),
+            )
         )
-    ]
     sent = sentences.lazy().select(
         C("article_id").alias("_article"),
         C("sentence").cast(pl.Int64).alias("_sentence"),
         normalize(C("text")).alias("_stext"),
     )
-    quoted = (
-        base.filter(~_blank("quote") & (C("_sentence") <= C("_count")))
+    triples = (
+        base.filter(~_blank("quote"))
+        .select("_article", "_sentence", "quote")
+        .unique()
+        .join(sent, on=["_article", "_sentence"], how="inner")
         .with_columns(_q=normalize(C("quote")))
-        .join(sent, on=["_article", "_sentence"], how="left")
     )
-    missing = quoted.filter(~C("_stext").str.contains(C("_q"), literal=True))
+    missing = triples.filter(~C("_stext").str.contains(C("_q"), literal=True)).select(
+        "_article", "_sentence", "quote", "_q"
+    )
     elsewhere = (
-        missing.select("_file", "_id", "_line", "_article", "_q")
-        .join(sent.rename({"_sentence": "_other"}), on="_article", how="inner")
+        missing.join(sent.rename({"_sentence": "_other"}), on="_article", how="inner")
         .filter(C("_stext").str.contains(C("_q"), literal=True))
-        .group_by("_file", "_id", "_line")
+        .group_by("_article", "_sentence", "quote")
         .agg(_other=C("_other").min())
     )
-    missing = missing.join(elsewhere, on=["_file", "_id", "_line"], how="left")
+    bad = missing.join(elsewhere, on=["_article", "_sentence", "quote"], how="left").collect()
+    if bad.is_empty():
+        return out
+    hits = base.join(bad.lazy(), on=["_article", "_sentence", "quote"], how="inner")
     short = (
         pl.when(C("quote").str.len_chars() > 60)
         .then(C("quote").str.slice(0, 57) + "...")
@@ -533,7 +560,7 @@ def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
     )
     out.append(
         F.make(
-            missing,
+            hits,
             "E303",
             pl.when(C("_other").is_not_null())
             .then(
@@ -547,7 +574,8 @@ def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
             )
             .otherwise(
                 pl.format(
-                    'quote "{}" is not in sentence {} of {} nor in any other sentence: copy the words exactly',
+                    'quote "{}" is not in sentence {} of {} nor in any other sentence: copy the words '
+                    "exactly",
                     short,
                     C("_sentence"),
                     C("_article"),
@@ -573,15 +601,23 @@ def normalize(text: pl.Expr) -> pl.Expr:
     )
 
 
+DUPLICATE_KEY = ("_k1", "_sentence", "_date", "_source", "_target", "_code")
+
+
 def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
-    """E501 duplicate local id in a file, E502 same content coded twice, E503 release id collision."""
+    """E501 duplicate local id in a file, E502 same content coded twice, E503 release id collision.
+
+    One hash-based ``is_duplicated`` pass per key finds the candidates; the details (counts, the
+    first occurrence) are computed on the candidates only, which are few in real data.
+    """
     cols = set(p.columns)
-    lf = p.lazy()
     out = []
     has_id = C("_id").is_not_null()
+    # A repeated (file, id) always repeats the event id, so one pass finds candidates for both rules.
+    ids = p.lazy().filter(has_id & C("event_id").is_duplicated())
     out.append(
         F.make(
-            lf.filter(has_id & (pl.len().over("_file", "_id") > 1)),
+            ids.filter(pl.len().over("_file", "_id") > 1),
             "E501",
             pl.format(
                 "event id '{}' is used {} times in this file: ids must be unique within a file",
@@ -594,14 +630,13 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
             event_id=C("_id"),
         )
     )
-    other_file = C("_file").first().over("event_id") != C("_file")
     out.append(
         F.make(
-            lf.filter(has_id & other_file),
+            ids.filter(C("_file").first().over("event_id") != C("_file")),
             "E503",
             pl.format(
-                "event id {} is also produced by {}: two files with the same name (e.g. x.yaml and "
-                "x.csv) cannot share local ids; rename one file",
+                "event id {} is also produced by {}: two files with the same name (e.g. x.yaml and x.csv) "
+                "cannot share local ids; rename one file",
                 C("event_id"),
                 C("_file").first().over("event_id"),
             ),
@@ -611,26 +646,17 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
             event_id=C("_id"),
         )
     )
-    keys = [
-        pl.coalesce(C("_article"), C("url")).alias("_k1"),
-        C("_sentence").alias("_k2"),
-        C("_date").alias("_k3"),
-        C("_source").alias("_k4"),
-        C("_target").alias("_k5"),
-        C("_code").alias("_k6"),
-    ]
-    key_names = ["_k1", "_k2", "_k3", "_k4", "_k5", "_k6"]
+    keyed = (
+        p.lazy()
+        .with_columns(_k1=pl.coalesce(C("_article"), C("url")))
+        .filter(C("_code").is_not_null() & C("_date").is_not_null() & C("_k1").is_not_null())
+    )
     dup = (
-        lf.filter(
-            C("_code").is_not_null()
-            & C("_date").is_not_null()
-            & (C("_article").is_not_null() | C("url").is_not_null())
-        )
-        .with_columns(*keys)
+        keyed.filter(pl.struct(DUPLICATE_KEY).is_duplicated())
         .with_columns(
-            _rank=pl.int_range(pl.len()).over(key_names),
-            _first=C("_id").first().over(key_names),
-            _first_file=C("_file").first().over(key_names),
+            _rank=pl.int_range(pl.len()).over(DUPLICATE_KEY),
+            _first=C("_id").first().over(DUPLICATE_KEY),
+            _first_file=C("_file").first().over(DUPLICATE_KEY),
         )
         .filter(C("_rank") > 0)
     )

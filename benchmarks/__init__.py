@@ -1,0 +1,1 @@
+"""Reproducible performance measurements (``make bench``). Data is generated on the fly."""

@@ -1,0 +1,182 @@
+"""``evtk import`` and ``evtk export``: other event datasets in and out.
+
+Two plain functions the main app registers (``app.command("import")(import_cmd)``). They parse
+options, call :mod:`toolkit.interchange` and render its summary; polars is imported inside the
+functions so ``evtk --help`` stays instant.
+
+Exit codes: 0 every row written; 1 some rows rejected (import) or not exported (PLOVER codes without a
+crosswalk row); 2 unreadable input or bad arguments (missing file, not the format, not a release).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from toolkit.cli.common import EncodingOpt, QuietOpt, ShowFormat, err, out
+
+if TYPE_CHECKING:
+    from toolkit.interchange import ExportSummary, ImportSummary
+
+
+class ImportFormat(enum.StrEnum):
+    gdelt1 = "gdelt1"
+    gdelt2 = "gdelt2"
+    icews = "icews"
+    phoenix = "phoenix"
+
+
+class ExportFormat(enum.StrEnum):
+    gdelt2 = "gdelt2"
+    phoenix = "phoenix"
+    plover = "plover"
+
+
+class Progress:
+    """One self-overwriting stderr line (stage, rows, rows/s), only on a terminal: logs stay clean."""
+
+    def __init__(self, command: str, enabled: bool) -> None:
+        self.command = command
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, stage: str, rows: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        sys.stderr.write(f"\r{self.command}: {stage}: {rows:,} rows ({rows / elapsed:,.0f} rows/s)\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _progress(command: str, quiet: bool) -> Progress:
+    return Progress(command, not quiet and sys.stderr.isatty())
+
+
+def render_import(summary: ImportSummary) -> str:
+    files = len(summary.files)
+    lines = [
+        f"evtk import {summary.format}: {files} input{'s' if files != 1 else ''} -> {summary.out} "
+        f"({summary.seconds:.2f} s)",
+        f"  rows read      {summary.rows_read:>10,}",
+        f"  rows written   {summary.rows_written:>10,}",
+        f"  rows rejected  {summary.rows_rejected:>10,}",
+    ]
+    lines += [f"    {reason:<20} {n:>8,}" for reason, n in summary.rows_rejected_by_reason.items()]
+    found = {k: v for k, v in summary.findings.items() if v}
+    if found:
+        lines.append("  findings in written rows (evtk validate reports them):")
+        lines += [f"    {name:<24} {n:>8,}" for name, n in found.items()]
+    for name, values in summary.details.items():
+        shown = ", ".join(f"{k} ({v})" for k, v in list(values.items())[:10])
+        more = f", ... {len(values) - 10} more" if len(values) > 10 else ""
+        lines.append(f"  {name}: {shown}{more}")
+    if summary.examples:
+        lines.append("  rejected rows (first of each reason):")
+        lines += [f"    {ex.file}:{ex.line}: {ex.reason}: {ex.detail}" for ex in summary.examples]
+    return "\n".join(lines)
+
+
+def render_export(summary: ExportSummary) -> str:
+    lines = [
+        f"evtk export {summary.format}: {summary.release} -> {summary.out} ({summary.seconds:.2f} s)",
+        f"  events read      {summary.rows_read:>10,}",
+        f"  events written   {summary.rows_written:>10,}",
+    ]
+    if summary.unmapped_codes:
+        lines.append(
+            f"  events not exported: {summary.rows_skipped:,} with CAMEO codes that have no PLOVER mapping:"
+        )
+        lines += [f"    {code:<6} {n:>8,}" for code, n in summary.unmapped_codes.items()]
+    return "\n".join(lines)
+
+
+def import_cmd(
+    fmt: Annotated[ImportFormat, typer.Argument(help="Format of the input files.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Input files: plain, .gz or .zip (every member).", show_default=False)
+    ],
+    out_path: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Parquet file to write (replaced atomically).", show_default=False),
+    ],
+    encoding: EncodingOpt = "utf-8",
+    quiet: QuietOpt = False,
+    max_examples: Annotated[
+        int, typer.Option("--max-examples", min=1, help="Rejected rows shown per reason; counts stay exact.")
+    ] = 5,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.text,
+) -> None:
+    """Import GDELT 1.0/2.0, ICEWS or Phoenix event files into one evtk event Parquet file.
+
+    Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date) are
+    left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
+    """
+    from toolkit.errors import EvtkError
+    from toolkit.interchange import import_events
+
+    progress = _progress(f"evtk import {fmt.value}", quiet)
+    try:
+        summary = import_events(
+            fmt.value, files, out_path, encoding=encoding, max_examples=max_examples, progress=progress
+        )
+    except EvtkError as exc:
+        progress.done()
+        err(f"evtk: error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    progress.done()
+    if output_format is ShowFormat.json:
+        out(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        out(render_import(summary))
+    raise typer.Exit(summary.exit_code)
+
+
+def export_cmd(
+    fmt: Annotated[ExportFormat, typer.Argument(help="Format to write.", show_default=False)],
+    release_dir: Annotated[
+        Path, typer.Argument(help="Release directory (with events.parquet or events/).", show_default=False)
+    ],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write (replaced atomically).", show_default=False)
+    ],
+    quiet: QuietOpt = False,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.text,
+) -> None:
+    """Export a release's events as GDELT 2.0 TSV, Phoenix TSV or PLOVER JSON Lines.
+
+    Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
+    2 the release cannot be read.
+    """
+    from toolkit.errors import EvtkError
+    from toolkit.interchange import export_events
+
+    progress = _progress(f"evtk export {fmt.value}", quiet)
+    try:
+        summary = export_events(fmt.value, release_dir, out_path, progress=progress)
+    except EvtkError as exc:
+        progress.done()
+        err(f"evtk: error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    progress.done()
+    if output_format is ShowFormat.json:
+        out(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        out(render_export(summary))
+    raise typer.Exit(summary.exit_code)
