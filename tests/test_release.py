@@ -808,3 +808,408 @@ def event_tables(draw: st.DrawFn) -> list[list[dict[str, Any]]]:
     return [rows[bounds[j] : bounds[j + 1]] for j in range(k)]
 
 
+
+def write_tables(tables: list[list[dict[str, Any]]], folder: Path) -> list[Path]:
+    files = []
+    for j, rows in enumerate(tables):
+        path = folder / f"part-{j}.parquet"
+        pl.DataFrame(rows, schema=GLOBAL_COLUMNS).write_parquet(path)
+        files.append(path)
+    return files
+
+
+def simple_duplicates(files: list[Path], key: pl.Expr, where: pl.Expr | None = None) -> pl.DataFrame:
+    """The obvious implementation: everything in memory, ``is_duplicated`` on the key."""
+    df = pl.concat([pl.read_parquet(p) for p in files])
+    if where is not None:
+        df = df.filter(where)
+    return df.select("event_id", "file", key.alias("_key")).filter(pl.col("_key").is_duplicated())
+
+
+def canonical(df: pl.DataFrame) -> list[tuple[Any, ...]]:
+    return sorted(df.select("event_id", "file", "_key").iter_rows(), key=repr)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables=event_tables())
+def test_duplicate_keys_survive_hash_collisions(tables: list[list[dict[str, Any]]]) -> None:
+    where = pl.col("article_id").is_not_null() | pl.col("source_url").is_not_null()
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_tables(tables, Path(tmp))
+        for key, cond in ((pl.col("event_id"), None), (content_key(), where)):
+            want = canonical(simple_duplicates(files, key, cond))
+            assert canonical(duplicate_keys(files, key, collide, cond)) == want
+            assert canonical(duplicate_keys(files, key, default_hash, cond)) == want
+        ids = [r["event_id"] for rows in tables for r in rows]
+        if len(set(ids)) == len(ids):
+            assert duplicate_keys(files, pl.col("event_id"), collide).is_empty()
+
+
+def _global_findings(files: list[Path], hash_fn: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+    out = Bounded(None)
+    check_global(files, out, hash_fn)
+    return F.concat(out.parts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables=event_tables())
+def test_check_global_survives_hash_collisions(tables: list[list[dict[str, Any]]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_tables(tables, Path(tmp))
+        got = _global_findings(files, collide)
+        real = _global_findings(files, default_hash)
+        df = pl.concat([pl.read_parquet(p) for p in files])
+
+        # E503: every row whose event id occurs more than once, nothing else
+        want_ids = sorted(df.filter(pl.col("event_id").is_duplicated())["event_id"].to_list())
+        for found in (got, real):
+            e503 = found.filter(pl.col("rule") == "E503")
+            assert sorted(e503["event_id"].to_list()) == want_ids
+            assert e503["severity"].unique().to_list() in ([], ["error"])
+
+        # E502: per content key, every row but the first (by event id) points at the first
+        keyed = (
+            df.filter(pl.col("article_id").is_not_null() | pl.col("source_url").is_not_null())
+            .with_columns(_key=content_key())
+            .filter(pl.col("_key").is_duplicated())
+            .sort("_key", "event_id")
+        )
+        want = []
+        for _, group in keyed.group_by("_key"):
+            ordered = sorted(group["event_id"].to_list())
+            want += [(eid, ordered[0]) for eid in ordered[1:]]
+        for found in (got, real):
+            e502 = found.filter(pl.col("rule") == "E502")
+            pairs = [(r["event_id"], r["message"]) for r in e502.iter_rows(named=True)]
+            assert sorted(eid for eid, _ in pairs) == sorted(eid for eid, _ in want)
+            assert sorted(pairs) == sorted(
+                (eid, f"same article, sentence, date, source, target and code as event {first}")
+                for eid, first in want
+            )
+
+
+def test_check_global_finds_a_copied_file(tmp_path: Path) -> None:
+    """End to end: two event files in a release with the same rows give E503 for every id."""
+    rows = [
+        {"event_id": f"coded/a#e{i}", "file": "coded/a.yaml", "article_id": "art", "source_url": None,
+         "sentence": i, "event_date": dt.date(2022, 1, i), "source_actor": "RUSGOV",
+         "target_actor": "USA", "event_code": "042"}
+        for i in range(1, 6)
+    ]
+    files = write_tables([rows, rows[:2]], tmp_path)
+    found = _global_findings(files, collide)
+    assert sorted(found.filter(pl.col("rule") == "E503")["event_id"].to_list()) == sorted(
+        ["coded/a#e1", "coded/a#e1", "coded/a#e2", "coded/a#e2"]
+    )
+    assert found.filter(pl.col("rule") == "E502").height == 2
+
+
+# ============================================================================ 5. diff
+NEW_EVENTS = [
+    {
+        "id": "e100",
+        "sentence": 5,
+        "quote": "did not make any statements to journalists",
+        "date": "2023-02-07",
+        "source": "RUSGOV",
+        "target": "MLIGOV",
+        "code": "010",
+    },
+    {
+        "id": "e101",
+        "sentence": 12,
+        "quote": "Mali's leaders have claimed successes against Islamists",
+        "date": "2023-02",
+        "source": "MLIGOV",
+        "target": None,
+        "code": "010",
+    },
+]
+REASON = "coded twice: the same invasion is e6's source in another file"
+
+
+@pytest.fixture(scope="module")
+def diffed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    """Release A of the seed; then B with 2 added, 1 retracted, 1 recoded, 1 re-actored, 1 redated."""
+    root = tmp_path_factory.mktemp("diff")
+    data = make_data(root)
+    out = root / "releases"
+    a = build_release("0.1.0", data, out).path
+    events = {e["id"]: e for e in seed_events()}
+    assert events["e2"]["code"] == "042" and events["e3"]["target"] == "RUSGOV"
+    assert events["e4"]["date"] == "2023-02-06"
+    events["e2"]["code"] = "043"
+    events["e3"]["target"] = "RUSMIL"
+    events["e4"]["date"] = "2023-02"
+    del events["e6"]
+    (data / "retractions.csv").write_text(
+        f"event_id,reason\n{SEED_PREFIX}#e6,{json.dumps(REASON)}\n", encoding="utf-8"
+    )
+    set_events(data, [*events.values(), *copy.deepcopy(NEW_EVENTS)])
+    result = build_release("0.2.0", data, out)
+    return a, result.path, result
+
+
+def test_diff_counts_every_kind_of_change(diffed: tuple[Path, Path, Any]) -> None:
+    a, b, _ = diffed
+    d = diff_releases(a, b)
+    assert d["old"] == "0.1.0" and d["new"] == "0.2.0"
+    assert d["counts"] == {
+        "added": 2,
+        "removed": 1,
+        "recoded": 1,
+        "reactored": 1,
+        "redated": 1,
+        "unexplained_removals": 0,
+    }
+    p = SEED_PREFIX
+    assert d["added"] == [
+        {"event_id": f"{p}#e100", "event_code_new": "010"},
+        {"event_id": f"{p}#e101", "event_code_new": "010"},
+    ]
+    assert d["removed"] == [{"event_id": f"{p}#e6", "event_code": "190", "reason": REASON}]
+    assert d["recoded"] == [{"event_id": f"{p}#e2", "event_code": "042", "event_code_new": "043"}]
+    assert d["reactored"] == [
+        {
+            "event_id": f"{p}#e3",
+            "source_actor": "MLIGOV",
+            "target_actor": "RUSGOV",
+            "source_actor_new": "MLIGOV",
+            "target_actor_new": "RUSMIL",
+        }
+    ]
+    assert d["redated"] == [
+        {
+            "event_id": f"{p}#e4",
+            "event_date": dt.date(2023, 2, 6),
+            "date_precision": "day",
+            "event_date_new": dt.date(2023, 2, 1),
+            "date_precision_new": "month",
+        }
+    ]
+    # the build computed the same diff against the previous release
+    _, _, result = diffed
+    assert result.diff["counts"] == d["counts"]
+    assert result.manifest["previous_version"] == "0.1.0"
+    assert check_release(b).errors == 0
+
+
+def test_diff_cli_json_is_the_same(diffed: tuple[Path, Path, Any], cli: Callable[..., CliRun]) -> None:
+    a, b, _ = diffed
+    r = cli("release", "diff", a, b, "--format", "json")
+    assert r.code == 0, r.output
+    assert json.loads(r.out) == json.loads(json.dumps(public_diff(diff_releases(a, b)), default=str))
+    text = cli("release", "diff", a, b)
+    assert text.code == 0
+    assert text.out.startswith("0.1.0 -> 0.2.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated")
+    assert REASON in text.out
+
+
+def test_diff_cli_refuses_non_releases(diffed: tuple[Path, Path, Any], tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+    a, _, _ = diffed
+    r = cli("release", "diff", a, tmp_path)
+    assert r.code == 2 and "not a release" in r.err
+
+
+def test_changes_md_lists_the_diff(diffed: tuple[Path, Path, Any]) -> None:
+    _, b, _ = diffed
+    changes = (b / "CHANGES.md").read_text(encoding="utf-8")
+    assert changes.startswith("# Changes in 0.2.0")
+    assert "Against 0.1.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated." in changes
+    for heading in ("## Added (2)", "## Removed (1)", "## Recoded (1)", "## Reactored (1)", "## Redated (1)"):
+        assert heading in changes
+    for local in ("e100", "e101", "e6", "e2", "e3", "e4"):
+        assert f"- `{SEED_PREFIX}#{local}`" in changes
+    assert REASON in changes
+    assert "event_code: 042, event_code_new: 043" in changes
+
+
+# ============================================================================ 6. loading
+def test_load_returns_the_event_schema(base: Base) -> None:
+    lf = load(base.release)
+    assert isinstance(lf, pl.LazyFrame)
+    assert dict(lf.collect_schema()) == EVENT_COLUMNS
+    assert list(lf.collect_schema()) == list(EVENT_COLUMNS)
+    df = lf.collect()
+    assert df.height == 33
+    assert df["event_code"].str.len_chars().min() >= 2
+    assert "042" in df["event_code"].to_list()
+    assert toolkit.load is load
+
+
+def test_load_with_labels(base: Base) -> None:
+    df = load(base.release, labels=True).collect()
+    assert df.height == 33
+    visits = df.filter(pl.col("event_code") == "042")
+    assert visits.height > 0
+    assert visits["event_name"].unique().to_list() == ["Make a visit"]
+    assert visits["quad_name"].unique().to_list() == ["Verbal cooperation"]
+    assert df["event_name"].null_count() == 0
+
+
+def test_load_other_tables(base: Base) -> None:
+    assert load(base.release, "articles").collect()["article_id"].to_list() == [ARTICLE_ID]
+    assert load(base.release, "sentences").collect().height == 20
+    assert load(base.release, "retractions").collect().height == 0
+    with pytest.raises(UsageError):
+        load(base.release, "nope")
+
+
+def test_load_by_version_and_latest(base: Base, tmp_path: Path) -> None:
+    data = make_data(tmp_path)
+    releases = tmp_path / "releases"
+    build_release("0.9.0", data, releases)
+    write_events(
+        data / "coded" / "more.alice.yaml", [copy.deepcopy(NEW_EVENTS[0])], {**SEED_HEADER, "coder": "alice"}
+    )
+    build_release("0.10.0", data, releases)  # semver order: 0.10.0 is newer than 0.9.0
+    # an unfinished build is hidden, even with a manifest and a higher version
+    shutil.copytree(releases / "0.10.0", releases / ".tmp-0.11.0-999")
+    assert [p.name for p in list_releases(releases)] == ["0.9.0", "0.10.0"]
+    assert load("0.9.0", releases_dir=releases).collect().height == 33
+    assert load("0.10.0", releases_dir=releases).collect().height == 34
+    assert load("latest", releases_dir=releases).collect().height == 34
+    for missing in ("0.11.0", "1.0.0", ".tmp-0.11.0-999"):
+        with pytest.raises(InputError, match="no release"):
+            load(missing, releases_dir=releases)
+    with pytest.raises(InputError, match="no release"):
+        load(releases / ".tmp-0.11.0-999")
+    with pytest.raises(InputError):
+        load("latest", releases_dir=tmp_path / "empty")
+
+
+def test_partitioned_layout_loads_the_same_rows(base: Base, tmp_path: Path) -> None:
+    part = build_release("0.1.0", base.data, tmp_path / "releases", partition_threshold=0).path
+    assert not (part / "events.parquet").exists()
+    single = load(base.release).collect().sort("event_id")
+    parted = load(part).collect().sort("event_id")
+    assert dict(load(part).collect_schema()) == EVENT_COLUMNS
+    assert parted.equals(single)
+    labelled = load(part, labels=True).filter(pl.col("event_code") == "042").collect()
+    assert labelled["event_name"].unique().to_list() == ["Make a visit"]
+
+
+def test_pandas_reads_the_release(base: Base, tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    want = sorted(load(base.release).select("event_code").collect()["event_code"].to_list())
+    df = pd.read_parquet(base.release / "events.parquet")
+    assert len(df) == 33
+    codes = sorted(df["event_code"].tolist())
+    assert codes == want
+    assert all(isinstance(c, str) for c in codes) and "042" in codes
+    part = build_release("0.1.0", base.data, tmp_path / "releases", partition_threshold=0).path
+    dfp = pd.read_parquet(part / "events")
+    assert len(dfp) == 33
+    assert sorted(dfp["event_code"].tolist()) == want
+
+
+def test_duckdb_reads_the_release(base: Base, tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    want = sorted(load(base.release).select("event_code").collect()["event_code"].to_list())
+    path = (base.release / "events.parquet").as_posix()
+    con = duckdb.connect()
+    assert con.sql(f"select count(*) from read_parquet('{path}')").fetchone() == (33,)
+    codes = [r[0] for r in con.sql(f"select event_code from read_parquet('{path}') order by 1").fetchall()]
+    assert codes == want and "042" in codes
+    assert con.sql(f"select distinct typeof(event_code) from read_parquet('{path}')").fetchall() == [("VARCHAR",)]
+    part = build_release("0.1.0", base.data, tmp_path / "releases", partition_threshold=0).path
+    glob = (part / "events" / "*" / "*.parquet").as_posix()
+    src = f"read_parquet('{glob}', hive_partitioning = true)"
+    assert con.sql(f"select count(*) from {src}").fetchone() == (33,)
+    assert [r[0] for r in con.sql(f"select event_code from {src} order by 1").fetchall()] == want
+    years = dict(con.sql(f"select year, count(*) from {src} group by all").fetchall())
+    assert {int(k): v for k, v in years.items()} == {
+        int(k): v for k, v in read_manifest(base.release)["counts"]["by_year"].items()
+    }
+
+
+# ============================================================================ 7. round trip
+@functools.cache
+def _sentences() -> dict[int, str]:
+    arts = load_articles([ARTICLES])
+    rows = arts.sentences.filter(pl.col("article_id") == ARTICLE_ID).sort("sentence")
+    return dict(zip(rows["sentence"].to_list(), rows["text"].to_list(), strict=True))
+
+
+@functools.cache
+def _codes() -> list[str]:
+    cb = load_codebook(default_path())
+    live = cb.events.filter(pl.col("replaced_by").is_null()) if "replaced_by" in cb.events.columns else cb.events
+    return sorted(live["code"].to_list())
+
+
+ACTORS = ["RUSGOV", "MLIGOV", "USA", "MLIMIL", "FRAGOV", "IGOUNO"]
+
+
+@st.composite
+def coded_event(draw: st.DrawFn) -> dict[str, Any]:
+    sentence = draw(st.integers(1, 20))
+    words = _sentences()[sentence].split()
+    start = draw(st.integers(0, len(words) - 1))
+    stop = draw(st.integers(start + 1, min(len(words), start + 8)))
+    day = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=PUBLISHED - dt.timedelta(days=1)))
+    precision = draw(st.sampled_from(["day", "month", "year"]))
+    source = draw(st.sampled_from(ACTORS))
+    target = draw(st.one_of(st.none(), st.sampled_from([a for a in ACTORS if a != source])))
+    return {
+        "sentence": sentence,
+        "quote": " ".join(words[start:stop]),
+        "date": {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[precision],
+        "source": source,
+        "target": target,
+        "code": draw(st.sampled_from(_codes())),
+        "_precision": precision,
+        "_first_day": {"day": day, "month": day.replace(day=1), "year": day.replace(month=1, day=1)}[precision],
+    }
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    events=st.lists(coded_event(), min_size=1, max_size=8),
+    ids=st.lists(st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True), min_size=8, max_size=8, unique=True),
+)
+def test_written_events_come_back(events: list[dict[str, Any]], ids: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(ARTICLES, data / "articles")
+        for ev, local in zip(events, ids, strict=False):
+            ev["id"] = local
+        written = [{k: v for k, v in ev.items() if not k.startswith("_")} for ev in events]
+        write_events(data / "coded" / "prop.alice.yaml", written, {**SEED_HEADER, "coder": "alice"})
+        try:
+            rel = build_release("1.0.0", data, Path(tmp) / "releases").path
+        except BuildBlocked as exc:  # pragma: no cover - shows the findings when it happens
+            pytest.fail(F.render(exc.report, "text"))
+        got = (
+            load(rel)
+            .select("event_id", "local_id", "sentence", "quote", "event_code", "source_actor",
+                    "target_actor", "event_date", "date_precision", "year", "method", "coder")
+            .collect()
+            .sort("event_id")
+            .to_dicts()
+        )
+        want = sorted(
+            (
+                {
+                    "event_id": f"coded/prop.alice#{ev['id']}",
+                    "local_id": ev["id"],
+                    "sentence": ev["sentence"],
+                    "quote": ev["quote"],
+                    "event_code": ev["code"],
+                    "source_actor": ev["source"],
+                    "target_actor": ev["target"],
+                    "event_date": ev["_first_day"],
+                    "date_precision": ev["_precision"],
+                    "year": ev["_first_day"].year,
+                    "method": "hand",
+                    "coder": "alice",
+                }
+                for ev in events
+            ),
+            key=lambda r: r["event_id"],
+        )
+        assert got == want
+        assert check_release(rel).errors == 0
+
+
+_ = (Iterator, EvtkError, sha256_file)  # re-exported names used by type checkers only

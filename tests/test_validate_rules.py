@@ -105,6 +105,8 @@ QUIET: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {
     "E101-four-digit": ([{"sentence": "8", "quote": "security and economic cooperation", "code": '"0311"'}], {}),
     "E201-empty-target": ([{"target": '""'}], {}),
     "E201-no-target": ([{"target": None}], {}),
+    "E201-null-target": ([{"target": "null"}], {}),
+    "E201-blank-target": ([{"target": ""}], {}),
     "E203-igo-then-org": ([{"target": "IGOUNO"}], {}),
     "E203-regional-body": ([{"target": "IGOMLI"}], {}),
     "E204-different-actors": ([{"target": "RUS"}], {}),
@@ -400,7 +402,7 @@ def test_cli_exit_2_unreadable(data_dir: Path, evtk) -> None:
     _write(data_dir / "coded" / "bad.yaml", "events:\n  - id: e1\n    code: '042\n")
     res = evtk("validate", "data")
     assert res.code == 2
-    assert "data/coded/bad.yaml:4: error E000 unreadable-file: malformed YAML" in res.out
+    assert "data/coded/bad.yaml:3: error E000 unreadable-file: malformed YAML" in res.out
     assert "Traceback" not in res.output
 
 
@@ -629,6 +631,7 @@ def test_articles_show_json(data_dir: Path, evtk) -> None:
     doc = json.loads(res.out)
     assert doc["article_id"] == ARTICLE and len(doc["sentences"]) == 20
     assert doc["sentences"][4] == {"sentence": 5, "text": "The two men did not make any statements to journalists."}
+    assert doc["url"] is None  # `url: null` in the metadata is no URL, not the string "null"
 
 
 def test_validate_latin1_events_with_utf8_articles(data_dir: Path, evtk, tmp_path: Path) -> None:

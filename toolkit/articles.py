@@ -15,6 +15,7 @@ without frozen sentences are segmented with the current segmenter when read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -204,17 +205,26 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
             "segmenter": [r.get("segmenter") for r in rows],
             "text_sha256": [r.get("text_sha256") for r in rows],
             "text": [r["text"] for r in rows],
-            "_spans": [r["_spans"] for r in rows],
             "_file": [r["_file"] for r in rows],
             "_line": [r["_line"] for r in rows],
             "_line_id": [r.get("_line_id") or r["_line"] for r in rows],
             "_line_published": [r.get("_line_published") or r["_line"] for r in rows],
         },
-        schema_overrides={"_spans": pl.List(pl.List(pl.Int64))},
+    )
+    # Sentences as flat columns: building nested lists per article is slow for large corpora.
+    n_spans = [len(r["_spans"]) for r in rows]
+    spans = pl.DataFrame(
+        {
+            "_idx": [i for i, n in enumerate(n_spans) for _ in range(n)],
+            "sentence": [k for n in n_spans for k in range(1, n + 1)],
+            "start": [a for r in rows for a, _ in r["_spans"]],
+            "end": [b for r in rows for _, b in r["_spans"]],
+        },
+        schema={"_idx": pl.UInt32, "sentence": pl.Int32, "start": pl.Int32, "end": pl.Int32},
     )
     art = raw.with_columns(
         published=pl.col("published_raw").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
-        sentence_count=pl.col("_spans").list.len().cast(pl.Int32),
+        sentence_count=pl.Series(n_spans, dtype=pl.Int32),
         _actual_sha=pl.col("text").map_elements(sha256_text, return_dtype=pl.String),
     )
     file, line = pl.col("_file"), pl.col("_line")
@@ -262,27 +272,22 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
             column=pl.lit("text"),
         ),
     ]
-    sentences = (
-        art.select("article_id", "text", pl.col("_spans").alias("span"))
-        .with_columns(sentence=pl.int_ranges(1, pl.col("span").list.len() + 1))
-        .explode("span", "sentence")
-        .filter(pl.col("span").is_not_null())
-        .select(
-            "article_id",
-            pl.col("sentence").cast(pl.Int32),
-            pl.col("span").list.get(0).cast(pl.Int32).alias("start"),
-            pl.col("span").list.get(1).cast(pl.Int32).alias("end"),
-            pl.col("text")
-            .str.slice(pl.col("span").list.get(0), pl.col("span").list.get(1) - pl.col("span").list.get(0))
-            .alias("text"),
-        )
+    sentences = spans.join(
+        art.select("article_id", "text").with_row_index("_idx"), on="_idx", how="left", maintain_order="left"
+    ).select(
+        "article_id",
+        "sentence",
+        "start",
+        "end",
+        pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")).alias("text"),
     )
-    articles = art.select(list(ARTICLE_COLUMNS))
+    articles = art.select(list(ARTICLE_COLUMNS)).cast(ARTICLE_COLUMNS)  # type: ignore[arg-type]
     return Articles(
         articles.with_columns(pl.col("article_id")), sentences, F.concat([*checks, *problems]), files
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _rel(path: str | None, root: Path | None) -> str | None:
     if path is None or root is None:
         return path

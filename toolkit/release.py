@@ -333,9 +333,20 @@ def build_release(
             raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
         os.rename(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_temp(tmp)
         raise
     return BuildResult(target, manifest, result.report, diff)
+
+
+def _remove_temp(tmp: Path) -> None:
+    """Remove an unfinished build, even when Ctrl-C arrives again during the clean-up (one Ctrl-C
+    during a polars query can raise KeyboardInterrupt twice)."""
+    while True:
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _resources(root: Path) -> list[dict[str, Any]]:

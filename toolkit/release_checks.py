@@ -62,6 +62,12 @@ class Bounded:
 def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = default_hash) -> F.Report:
     if not release_dir.is_dir():
         raise InputError("no such release folder", release_dir)
+    if release_dir.resolve().name.startswith("."):
+        raise InputError(
+            "not a release: hidden folders are unfinished builds (.tmp-VERSION-PID), never releases; "
+            "delete it and build again",
+            release_dir,
+        )
     out = Bounded(options.max_examples)
     try:
         manifest = read_manifest(release_dir)

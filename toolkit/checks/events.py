@@ -614,7 +614,13 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     out = []
     has_id = C("_id").is_not_null()
     # A repeated (file, id) always repeats the event id, so one pass finds candidates for both rules.
-    ids = p.lazy().filter(has_id & C("event_id").is_duplicated())
+    # Candidates in file and line order: "first" below must not depend on the order joins left.
+    ids = (
+        p.lazy()
+        .filter(has_id & C("event_id").is_duplicated())
+        .sort("_file", "_line", nulls_last=True, maintain_order=True)
+        .with_columns(_first_file=C("_file").first().over("event_id"))
+    )
     out.append(
         F.make(
             ids.filter(pl.len().over("_file", "_id") > 1),
@@ -632,13 +638,13 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     )
     out.append(
         F.make(
-            ids.filter(C("_file").first().over("event_id") != C("_file")),
+            ids.filter(C("_first_file") != C("_file")),
             "E503",
             pl.format(
                 "event id {} is also produced by {}: two files with the same name (e.g. x.yaml and x.csv) "
                 "cannot share local ids; rename one file",
                 C("event_id"),
-                C("_file").first().over("event_id"),
+                C("_first_file"),
             ),
             file=C("_file"),
             line=line_of(cols, "id"),
@@ -653,6 +659,7 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     )
     dup = (
         keyed.filter(pl.struct(DUPLICATE_KEY).is_duplicated())
+        .sort("_file", "_line", nulls_last=True, maintain_order=True)
         .with_columns(
             _rank=pl.int_range(pl.len()).over(DUPLICATE_KEY),
             _first=C("_id").first().over(DUPLICATE_KEY),

@@ -1,0 +1,189 @@
+"""``make bench``: time evtk against plain polars (the floor) and pandera (the baseline).
+
+    python -m benchmarks [--sizes 1000000,10000000] [--huge 100000000] [--workdir bench-data]
+
+Every task runs in its own process; the table gives wall time, peak resident memory and the
+ratios the performance targets are stated in. Results also go to ``<workdir>/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(args: list[str]) -> dict[str, float]:
+    """Run ``python -m benchmarks.tasks ARGS`` and return its JSON plus wall time and peak RSS."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.tasks", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"task {args} failed:\n{err[-2000:]}")
+    info = json.loads(out.strip().splitlines()[-1])
+    info["wall"] = wall
+    info["peak_mib"] = usage.ru_maxrss / 1024
+    return info
+
+
+def ensure_data(workdir: Path, events: int, error_share: float) -> Path:
+    from benchmarks.generate import Spec, generate
+
+    d = workdir / f"data-{events}-{error_share}"
+    if not (d / ".complete").exists():
+        shutil.rmtree(d, ignore_errors=True)
+        t0 = time.perf_counter()
+        generate(Spec(events=events, error_share=error_share), d)
+        (d / ".complete").write_text("ok")
+        print(
+            f"  generated {events:,} events ({error_share:.0%} bad) in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+    return d
+
+
+def row(label: str, info: dict[str, float], floor: float | None = None, base: float | None = None) -> str:
+    secs = info["seconds"]
+    parts = [f"  {label:<34} {secs:8.2f} s  {info['peak_mib']:8.0f} MiB"]
+    if floor:
+        parts.append(f"  {secs / floor:6.2f}x floor")
+    if base:
+        parts.append(f"  {base / secs:6.2f}x faster than pandera")
+    return "".join(parts)
+
+
+def bench_size(workdir: Path, n: int, results: dict[str, object]) -> None:
+    print(f"\n== {n:,} events", flush=True)
+    clean = ensure_data(workdir, n, 0.0)
+    dirty = ensure_data(workdir, n, 0.01)
+    events = str(clean / "coded" / "events.parquet")
+    read = measure(["read", events])
+    rw = measure(["read_write", events, str(workdir / "rw.parquet")])
+    pandera = measure(["pandera", events])
+    val = measure(["validate", str(clean)])
+    val_dirty = measure(["validate", str(dirty)])
+    rel_dir = workdir / f"releases-{n}"
+    build = measure(["build", str(clean), str(rel_dir), "1.0.0"])
+    check = measure(["check", str(rel_dir / "1.0.0")])
+    (workdir / "rw.parquet").unlink(missing_ok=True)
+    print(row("read events (pl.read_parquet) FLOOR", read))
+    print(row("pandera DataFrameModel BASELINE", pandera, read["seconds"]))
+    print(row("evtk validate (read + all checks)", val, read["seconds"], pandera["seconds"]))
+    checks_only = val["seconds"] - read["seconds"]
+    print(
+        f"  {'  of which checks (validate - read)':<34} {checks_only:8.2f} s             "
+        f"{checks_only / read['seconds']:6.2f}x floor"
+    )
+    print(row("evtk validate, 1% bad rows", val_dirty, read["seconds"]))
+    print(
+        f"  {'  dirty / clean':<34} {val_dirty['seconds'] / val['seconds']:8.2f}x  "
+        f"({val_dirty['errors']} errors, report bounded to 20 examples per rule)"
+    )
+    print(row("read + write_parquet FLOOR", rw))
+    print(row("evtk release build", build, rw["seconds"]))
+    print(row("evtk release check", check, read["seconds"]))
+    results[str(n)] = {
+        "read": read,
+        "read_write": rw,
+        "pandera": pandera,
+        "validate": val,
+        "validate_dirty": val_dirty,
+        "build": build,
+        "check": check,
+    }
+
+
+def coder_loop(results: dict[str, object]) -> None:
+    print("\n== coder's loop: `evtk validate` on one article's YAML file (wall time from the shell)")
+    files = sorted((ROOT / "data" / "coded").glob("*.yaml"))
+    if not files:
+        print("  no YAML file in data/coded")
+        return
+    evtk = str(Path(sys.executable).with_name("evtk"))
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [evtk, "validate", str(files[0]), "--quiet"], cwd=ROOT, capture_output=True, check=False
+        )
+        times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import pandera.polars"], capture_output=True, check=False)
+    pandera_import = time.perf_counter() - t0
+    print(
+        f"  median of 5: {statistics.median(times):.2f} s (min {min(times):.2f}); "
+        f"for comparison `import pandera.polars` alone: {pandera_import:.2f} s"
+    )
+    results["coder_loop"] = {
+        "median": statistics.median(times),
+        "min": min(times),
+        "pandera_import": pandera_import,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated event counts")
+    parser.add_argument(
+        "--huge", type=int, default=0, help="also check a partitioned release of this many events"
+    )
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench-data")
+    parser.add_argument(
+        "--import-rows", type=int, default=10_000_000, help="GDELT rows for the import benchmark"
+    )
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    import polars as pl
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"polars {pl.__version__}"
+    )
+    results: dict[str, object] = {}
+    coder_loop(results)
+    for n in (int(s) for s in args.sizes.split(",") if s):
+        bench_size(args.workdir, n, results)
+    if args.import_rows:
+        try:
+            from benchmarks.bench_import import run as run_import
+        except ImportError:
+            run_import = None
+        if run_import is not None:
+            print(f"\n== import of a {args.import_rows:,}-row GDELT 2.0 file")
+            info = run_import(args.import_rows, args.workdir)
+            print("  " + ", ".join(f"{k}: {v}" for k, v in info.items()))
+            results["import"] = info
+    if args.huge:
+        from benchmarks.huge import generate_release
+
+        print(f"\n== release check of a {args.huge:,}-event partitioned release")
+        rel = generate_release(args.huge, args.workdir / f"huge-{args.huge}")
+        check = measure(["check", str(rel)])
+        print(row("evtk release check", check))
+        print(
+            f"  peak memory {check['peak_mib'] / 1024:.2f} GiB (target: under 6 GiB), errors: {check['errors']}"
+        )
+        results["huge_check"] = check
+    (args.workdir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""One measured task per process (``python -m benchmarks.tasks NAME ARGS...``), so that each
+task's peak memory is its own. Prints one JSON line: {"seconds": ..., ...}."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+
+def pandera_baseline(events: Path) -> dict[str, object]:
+    """The common baseline: a straightforward pandera DataFrameModel with the equivalent column checks."""
+    import pandera.polars as pa
+
+    from toolkit.codebook import load_codebook
+
+    codes = load_codebook().events["code"].to_list()
+
+    class RawEvents(pa.DataFrameModel):
+        id: str = pa.Field(unique=True)
+        article: str = pa.Field(nullable=True, str_matches=r"^[a-z0-9][a-z0-9._-]*$")
+        sentence: str = pa.Field(nullable=True, str_matches=r"^[1-9]\d*$")
+        date: str = pa.Field(str_matches=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+        source: str = pa.Field(str_matches=r"^(?:[A-Z]{3})+$")
+        target: str = pa.Field(nullable=True, str_matches=r"^(?:[A-Z]{3})+$")
+        code: str = pa.Field(isin=codes)
+        method: str = pa.Field(nullable=True, isin=["hand", "rule", "import"])
+
+    df = pl.read_parquet(
+        events, columns=["id", "article", "sentence", "date", "source", "target", "code", "method"]
+    )
+    try:
+        RawEvents.validate(df, lazy=True)
+        failures = 0
+    except pa.errors.SchemaErrors as exc:
+        failures = len(exc.failure_cases)
+    return {"failures": failures}
+
+
+def run(name: str, args: list[str]) -> dict[str, object]:
+    if name == "read":
+        df = pl.read_parquet(args[0])
+        return {"rows": df.height}
+    if name == "read_write":
+        df = pl.read_parquet(args[0])
+        df.write_parquet(args[1], compression="zstd")
+        return {"rows": df.height}
+    if name == "pandera":
+        return pandera_baseline(Path(args[0]))
+    if name == "validate":
+        from toolkit.validate import validate
+
+        result = validate([Path(args[0])], max_examples=int(args[1]) if len(args) > 1 else 20)
+        return {
+            "events": result.report.counts.get("events"),
+            "errors": result.report.errors,
+            "warnings": result.report.warnings,
+        }
+    if name == "build":
+        from toolkit.release import build_release
+
+        out = Path(args[1])
+        shutil.rmtree(out / args[2], ignore_errors=True)
+        res = build_release(args[2], Path(args[0]), out)
+        return {"events": res.manifest["counts"]["events"]}
+    if name == "check":
+        from toolkit.release import CheckOptions, check_release
+
+        report = check_release(Path(args[0]), CheckOptions(find_previous=False, max_examples=20))
+        return {"errors": report.errors, "events": report.counts.get("events")}
+    raise SystemExit(f"unknown task {name}")
+
+
+def main() -> None:
+    name, args = sys.argv[1], sys.argv[2:]
+    t0 = time.perf_counter()
+    info = run(name, args)
+    info["seconds"] = time.perf_counter() - t0
+    print(json.dumps(info))
+
+
+if __name__ == "__main__":
+    main()
