@@ -32,6 +32,7 @@ from toolkit import __version__, semver
 from toolkit import findings as F
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, ReleaseError, UsageError
+from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
 DATASET_NAME = "evtk-events"
@@ -251,6 +252,7 @@ def build_release(
     partition_threshold: int = PARTITION_THRESHOLD,
     name: str = DATASET_NAME,
     encoding: str = "utf-8",
+    progress: Progress = NULL,
 ) -> BuildResult:
     """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``)."""
     from toolkit.validate import validate
@@ -265,7 +267,7 @@ def build_release(
             f"release {version} already exists at {target}: published releases are never "
             "overwritten; choose a new version"
         )
-    result = validate([data_dir], codebook=codebook, encoding=encoding)
+    result = validate([data_dir], codebook=codebook, encoding=encoding, progress=progress)
     if result.exit_code == 2:
         raise BuildBlocked(result.report)
     if not result.report.valid:
@@ -332,21 +334,17 @@ def build_release(
         if target.exists():
             raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
         os.rename(tmp, target)
+        progress.stage(f"wrote release {version}", events.height)
+        progress.done()
     except BaseException:
-        _remove_temp(tmp)
-        raise
-    return BuildResult(target, manifest, result.report, diff)
-
-
-def _remove_temp(tmp: Path) -> None:
-    """Remove an unfinished build, even when Ctrl-C arrives again during the clean-up (one Ctrl-C
-    during a polars query can raise KeyboardInterrupt twice)."""
-    while True:
+        # One Ctrl-C during a polars query can raise KeyboardInterrupt twice: the second one must
+        # not stop the clean-up half-way.
         try:
             shutil.rmtree(tmp, ignore_errors=True)
-            return
         except KeyboardInterrupt:
-            continue
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(target, manifest, result.report, diff)
 
 
 def _resources(root: Path) -> list[dict[str, Any]]:
@@ -620,6 +618,7 @@ class CheckOptions:
     find_previous: bool = True
     drift: DriftThresholds = field(default_factory=DriftThresholds)
     max_examples: int | None = 50
+    progress: Progress = NULL
 
 
 def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.Report:

@@ -21,6 +21,7 @@ from toolkit import semver
 from toolkit.checks import events as checks
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import CodebookError, InputError
+from toolkit.progress import NULL, Progress
 from toolkit.release import CheckOptions, list_releases, previous_release, read_manifest, sha256_file
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
@@ -90,8 +91,9 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
         if p.relative_to(release_dir).parts[0] in ("events", "events.parquet")
     )
     try:
-        counts["events"] = check_event_rows(release_dir, events_files, cb, out)
+        counts["events"] = check_event_rows(release_dir, events_files, cb, out, options.progress)
         check_global(events_files, out, hash_fn)
+        options.progress.stage("checked unique ids and duplicates", counts["events"])
     except pl.exceptions.PolarsError as exc:
         out.add(F.single("R101", f"events cannot be read: {str(exc).splitlines()[0]}", file="events"))
         return out.report(counts)
@@ -99,6 +101,7 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
     if prev is not None:
         check_against_previous(release_dir, prev, manifest, out, options)
         counts["previous"] = 1
+    options.progress.done()
     return out.report(counts)
 
 
@@ -237,12 +240,14 @@ def _chunks(files: list[Path], root: Path) -> Iterator[tuple[Path, pl.LazyFrame]
             yield path, lf.slice(offset, CHUNK_ROWS)
 
 
-def check_event_rows(root: Path, files: list[Path], cb: Codebook, out: Bounded) -> int:
+def check_event_rows(
+    root: Path, files: list[Path], cb: Codebook, out: Bounded, progress: Progress = NULL
+) -> int:
     articles = pl.read_parquet(root / "articles.parquet") if (root / "articles.parquet").exists() else None
     sentences = pl.read_parquet(root / "sentences.parquet") if (root / "sentences.parquet").exists() else None
     published = articles.select("article_id", "published") if articles is not None else None
     total = 0
-    for _path, lf in _chunks(files, root):
+    for path, lf in _chunks(files, root):
         prepared = checks.join_reference(checks.from_release(lf), cb, published).collect()
         total += prepared.height
         if prepared.is_empty():
@@ -252,6 +257,7 @@ def check_event_rows(root: Path, files: list[Path], cb: Codebook, out: Bounded) 
         if sentences is not None:
             found += checks.check_text(prepared, sentences)
         out.add(pl.collect_all(found))
+        progress.stage(f"checked {path.relative_to(root).as_posix()}", total)
     return total
 
 

@@ -18,6 +18,7 @@ from toolkit.checks import events as checks
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError
 from toolkit.events_io import UnknownFields, discover, raw_schema, read_events
+from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, INPUT_FIELDS
 
 SKIP_DIRS = {"articles", "releases"}
@@ -79,6 +80,7 @@ def validate(
     codebook: Codebook | Path | str | None = None,
     encoding: str = "utf-8",
     max_examples: int | None = None,
+    progress: Progress = NULL,
 ) -> Validation:
     """Validate event files (and the articles they point at). Never raises for bad data:
     unreadable files become ``E000`` findings and ``exit_code`` 2."""
@@ -94,6 +96,7 @@ def validate(
         art_dirs = [articles_dir]
     # Articles are always UTF-8 (`evtk articles add` writes them so); --encoding is for event files.
     articles = load_articles(art_dirs, root=Path.cwd()) if art_dirs else Articles.empty()
+    progress.stage(f"read {articles.articles.height:,} articles")
 
     unknown = UnknownFields()
     frames: list[pl.LazyFrame] = []
@@ -141,6 +144,7 @@ def validate(
         prepared = checks.prepare(raw, cb, published).collect()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
+    progress.stage("read and parsed events", prepared.height)
 
     parts: list[pl.DataFrame | pl.LazyFrame] = [*problems]
     parts += checks.check_rows(prepared, cb, have_articles)
@@ -164,6 +168,8 @@ def validate(
             )
         )
     found = F.concat(parts)
+    progress.stage("checked events", prepared.height)
+    progress.done()
     counts = {"files": len(files), "events": prepared.height, "articles": articles.articles.height}
     report = F.Report.build(found, counts, max_examples)
     unreadable = int(report.rule_counts.get("E000", 0))

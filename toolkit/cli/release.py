@@ -13,6 +13,7 @@ from toolkit.cli.common import (
     EncodingOpt,
     FormatOpt,
     MaxExamplesOpt,
+    QuietOpt,
     ReportFormat,
     ShowFormat,
     ShowFormatOpt,
@@ -39,10 +40,12 @@ def build(
     fmt: FormatOpt = ReportFormat.text,
     codebook: CodebookOpt = None,
     encoding: EncodingOpt = "utf-8",
+    quiet: QuietOpt = False,
 ) -> None:
     """Validate the data and write release VERSION. Refuses to build on errors or over an existing
     version. Same inputs give byte-identical files (set SOURCE_DATE_EPOCH to fix the timestamp)."""
     from toolkit.findings import render
+    from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, build_release
 
     try:
@@ -53,6 +56,7 @@ def build(
             codebook=codebook,
             partition_threshold=partition_threshold,
             encoding=encoding,
+            progress=Progress.auto(quiet),
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
@@ -91,10 +95,12 @@ def check(
     ] = 0.20,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
+    quiet: QuietOpt = False,
 ) -> None:
     """Verify checksums, sizes, row counts, schema, every event rule (against the release's own
     codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate."""
     from toolkit.findings import render
+    from toolkit.progress import Progress
     from toolkit.release import CheckOptions, DriftThresholds, check_release
 
     opts = CheckOptions(
@@ -102,6 +108,7 @@ def check(
         find_previous=not no_previous,
         drift=DriftThresholds(drift_quad, drift_duplicates, drift_source),
         max_examples=max_examples,
+        progress=Progress.auto(quiet),
     )
     report = check_release(release_dir, opts)
     out(render(report, fmt.value))

@@ -54,8 +54,15 @@ def validate(
         for path, n in do_fix(targets, encoding).items():
             if n and not quiet:
                 err(f"{path}: filled {n} missing id(s)")
+    from toolkit.progress import Progress
+
     result = run(
-        targets, articles_dir=articles, codebook=codebook, encoding=encoding, max_examples=max_examples
+        targets,
+        articles_dir=articles,
+        codebook=codebook,
+        encoding=encoding,
+        max_examples=max_examples,
+        progress=Progress.auto(quiet),
     )
     out(render(result.report, fmt.value))
     raise typer.Exit(result.exit_code)
