@@ -140,7 +140,9 @@ def test_utf8_bom_csv_header(check) -> None:
 
 
 def test_crlf_accepted_with_right_lines(check, make_event_yaml) -> None:
-    text = make_event_yaml({"code": '"42"'}, {"id": "e2", "sentence": "4", "quote": "welcomed", "date": '"2023-13-01"'})
+    text = make_event_yaml(
+        {"code": '"42"'}, {"id": "e2", "sentence": "4", "quote": "welcomed", "date": '"2023-13-01"'}
+    )
     res = check(BAD, text.replace("\n", "\r\n"))
     assert res.code == 1
     assert [ln.split(": error ")[0] + " " + ln.split()[2] for ln in res.findings] == [
@@ -150,7 +152,10 @@ def test_crlf_accepted_with_right_lines(check, make_event_yaml) -> None:
 
 
 def test_crlf_csv(check) -> None:
-    res = check("data/coded/sheet.csv", (CSV_HEADER + CSV_ROW + CSV_ROW.replace("e1,", "e2,").replace("042", "42")).replace("\n", "\r\n"))
+    res = check(
+        "data/coded/sheet.csv",
+        (CSV_HEADER + CSV_ROW + CSV_ROW.replace("e1,", "e2,").replace("042", "42")).replace("\n", "\r\n"),
+    )
     assert res.code == 1
     assert res.findings == [
         "data/coded/sheet.csv:3: error E101 unknown-event-code: event code '42' is not in codebook 1.0.0: codes "
@@ -214,7 +219,9 @@ def test_csv_missing_required_column(check) -> None:
 
 
 def test_csv_extra_column_is_a_warning(check) -> None:
-    res = check("data/coded/sheet.csv", CSV_HEADER.rstrip("\n") + ",colour\n" + CSV_ROW.rstrip("\n") + ",red\n")
+    res = check(
+        "data/coded/sheet.csv", CSV_HEADER.rstrip("\n") + ",colour\n" + CSV_ROW.rstrip("\n") + ",red\n"
+    )
     assert res.code == 0
     assert res.findings == [
         "data/coded/sheet.csv:1: warning E003 unknown-field: unknown field 'colour' is ignored: known fields are "
@@ -223,7 +230,9 @@ def test_csv_extra_column_is_a_warning(check) -> None:
 
 
 def test_csv_row_with_extra_field(check) -> None:
-    res = check("data/coded/sheet.csv", CSV_HEADER + CSV_ROW + CSV_ROW.replace("e1,", "e2,").rstrip("\n") + ",oops\n")
+    res = check(
+        "data/coded/sheet.csv", CSV_HEADER + CSV_ROW + CSV_ROW.replace("e1,", "e2,").rstrip("\n") + ",oops\n"
+    )
     _unreadable(res, "data/coded/sheet.csv:3", "row has 9 fields, the header has 8", "stray ','")
 
 
@@ -253,8 +262,16 @@ def test_csv_saved_by_excel(check) -> None:
 
 
 def test_jsonl_malformed_line(check) -> None:
-    good = {"id": "e1", "article": ARTICLE, "sentence": 3, "quote": "arrived in Mali", "date": "2023-02-07",
-            "source": "RUSGOV", "target": "MLIGOV", "code": "042"}
+    good = {
+        "id": "e1",
+        "article": ARTICLE,
+        "sentence": 3,
+        "quote": "arrived in Mali",
+        "date": "2023-02-07",
+        "source": "RUSGOV",
+        "target": "MLIGOV",
+        "code": "042",
+    }
     res = check("data/coded/m.jsonl", json.dumps(good) + "\n{'id': 'e2'}\n")
     _unreadable(res, "data/coded/m.jsonl:2", "malformed JSON")
 
@@ -276,7 +293,9 @@ def test_impossible_date(check, make_event_yaml) -> None:
 def test_lower_case_actor(check, make_event_yaml) -> None:
     res = check(BAD, make_event_yaml({"source": "rusgov"}))
     assert res.code == 1
-    assert res.findings == [f"{BAD}:10: error E201 bad-actor-format: source 'rusgov' is not upper-case: write RUSGOV [e1]"]
+    assert res.findings == [
+        f"{BAD}:10: error E201 bad-actor-format: source 'rusgov' is not upper-case: write RUSGOV [e1]"
+    ]
 
 
 def test_unquoted_code_stays_a_string(check, make_event_yaml) -> None:
@@ -298,8 +317,17 @@ def test_articles_add_refuses_dot_dot(tmp_path: Path, evtk, tree_snapshot) -> No
     src = tmp_path / "a.txt"
     src.write_text("A sentence. Another one.\n", encoding="utf-8")
     before = tree_snapshot(tmp_path)
-    res = evtk("articles", "add", src, "--published", "2023-02-07", "--articles", tmp_path / "arts",
-               "--id", "../../outside")
+    res = evtk(
+        "articles",
+        "add",
+        src,
+        "--published",
+        "2023-02-07",
+        "--articles",
+        tmp_path / "arts",
+        "--id",
+        "../../outside",
+    )
     assert res.code == 2
     assert res.err.count("\n") == 1 and "Traceback" not in res.output
     assert "article id '../../outside' is not a safe slug" in res.err
@@ -319,22 +347,35 @@ TREES = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(database=None, max_examples=150, deadline=None)
 @given(TREES)
 def test_loads_round_trips_safe_dump(doc: Any) -> None:
     text = yaml.safe_dump(doc, allow_unicode=True)
     assert yamlio.loads(text, "t.yaml") == doc
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.recursive(ANY_TEXT, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4)))
+@settings(database=None, max_examples=100, deadline=None)
+@given(
+    st.recursive(
+        ANY_TEXT, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4)
+    )
+)
 def test_loads_round_trips_escaped_dump(doc: Any) -> None:
     assert yamlio.loads(yaml.safe_dump(doc), "t.yaml") == doc
 
 
 def test_loads_nulls_and_quoted_strings() -> None:
     doc = yamlio.loads("a:\nb: null\nc: ''\nd: ~\ne: 'null'\nf: 042\ng: 2023-02-07\nh: yes\n", "t.yaml")
-    assert doc == {"a": None, "b": None, "c": "", "d": None, "e": "null", "f": "042", "g": "2023-02-07", "h": "yes"}
+    assert doc == {
+        "a": None,
+        "b": None,
+        "c": "",
+        "d": None,
+        "e": "null",
+        "f": "042",
+        "g": "2023-02-07",
+        "h": "yes",
+    }
     assert doc["e"].quoted and not doc["f"].quoted
     assert doc.key_lines == {k: i for i, k in enumerate("abcdefgh", start=1)}
 
@@ -351,7 +392,7 @@ def _as_strings(node: Any) -> Any:
     return node
 
 
-@settings(max_examples=100, deadline=None)
+@settings(database=None, max_examples=100, deadline=None)
 @given(
     st.recursive(
         TEXT | st.integers() | st.booleans() | st.none(),
@@ -388,7 +429,7 @@ def event_files(draw: st.DrawFn) -> tuple[str, list[int]]:
     return "\n".join(lines) + "\n", code_lines
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(database=None, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event_files())
 def test_reader_line_numbers_match_code_keys(generated: tuple[str, list[int]]) -> None:
     text, code_lines = generated
@@ -400,4 +441,6 @@ def test_reader_line_numbers_match_code_keys(generated: tuple[str, list[int]]) -
         path.write_text(text, encoding="utf-8")
         frame = read_yaml(path, "g.yaml", "utf-8", UnknownFields())
     assert frame["_line_code"].to_list() == code_lines
-    assert frame["code"].to_list() == [ln.split("code: ")[1].strip("\"'") for ln in text.split("\n") if "code: " in ln]
+    assert frame["code"].to_list() == [
+        ln.split("code: ")[1].strip("\"'") for ln in text.split("\n") if "code: " in ln
+    ]

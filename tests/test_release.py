@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,9 @@ import toolkit
 from toolkit import findings as F
 from toolkit.articles import load_articles
 from toolkit.codebook import default_path, load_codebook
-from toolkit.errors import EvtkError, InputError, ReleaseError, UsageError
+from toolkit.errors import InputError, ReleaseError, UsageError
 from toolkit.release import (
+    PARTITION_THRESHOLD,
     BuildBlocked,
     CheckOptions,
     DriftThresholds,
@@ -43,7 +44,6 @@ from toolkit.release import (
     list_releases,
     load,
     public_diff,
-    sha256_file,
 )
 from toolkit.release_checks import Bounded, check_global, content_key, default_hash, duplicate_keys
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
@@ -307,16 +307,19 @@ def test_parquet_files_carry_release_metadata(base: Base) -> None:
         "evtk.schema_version": SCHEMA_VERSION,
     }
     for name in ("events.parquet", "articles.parquet", "sentences.parquet"):
-        kv = {k.decode(): v.decode() for k, v in (pq.ParquetFile(base.release / name).metadata.metadata or {}).items()}
+        kv = {
+            k.decode(): v.decode()
+            for k, v in (pq.ParquetFile(base.release / name).metadata.metadata or {}).items()
+        }
         assert {k: kv.get(k) for k in want} == want, name
 
 
 @pytest.mark.parametrize("threshold", [None, 0], ids=["single-file", "partitioned"])
 def test_build_is_reproducible(tmp_path: Path, threshold: int | None) -> None:
     data = make_data(tmp_path)
-    kw = {} if threshold is None else {"partition_threshold": threshold}
-    a = build_release("0.1.0", data, tmp_path / "out-a", **kw).path
-    b = build_release("0.1.0", data, tmp_path / "out-b", **kw).path
+    limit = PARTITION_THRESHOLD if threshold is None else threshold
+    a = build_release("0.1.0", data, tmp_path / "out-a", partition_threshold=limit).path
+    b = build_release("0.1.0", data, tmp_path / "out-b", partition_threshold=limit).path
     ha, hb = hashes(a), hashes(b)
     assert ha == hb
     # and the manifest agrees with the files
@@ -332,9 +335,18 @@ def test_build_is_reproducible(tmp_path: Path, threshold: int | None) -> None:
         assert "year" not in pl.read_parquet_schema(a / parts[0])
 
 
-def test_existing_version_is_refused(
-    base: Base, tmp_path: Path, cli: Callable[..., CliRun]
-) -> None:
+def test_cli_build(base: Base, tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+    out = tmp_path / "releases"
+    r = cli("release", "build", "0.1.0", "--data", base.data, "--out", out, "--partition-threshold", "0")
+    assert r.code == 0, r.output
+    assert "built" in r.out and "33 events" in r.out and "previous none" in r.out
+    assert (out / "0.1.0" / "events").is_dir()
+    assert cli("release", "check", out / "0.1.0").code == 0
+    r = cli("release", "build", "0.2.0", "--data", base.data, "--out", out)
+    assert r.code == 0 and "previous 0.1.0" in r.out
+
+
+def test_existing_version_is_refused(base: Base, tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     releases = tmp_path / "releases"
     shutil.copytree(base.release, releases / "0.1.0")
     before = tree(releases)
@@ -378,7 +390,9 @@ def test_data_with_errors_is_refused(tmp_path: Path, cli: Callable[..., CliRun])
 
     r = cli("release", "build", "0.1.0", "--data", data, "--out", out)
     assert r.code == 1
-    assert "E101" in r.out and "999" in r.out and f"{SEED_PREFIX}#e2" in r.out
+    # findings name the file, the line and the event: "<file>:<line>: error E101 ... '999' ... [e2]"
+    assert "E101 unknown-event-code" in r.out and "'999'" in r.out and "[e2]" in r.out
+    assert f"{SEED_FILE}:" in r.out
     assert "not built" in r.err
     assert "Traceback" not in r.output
     assert not out.exists()
@@ -424,7 +438,9 @@ def test_event_id_is_file_path_and_local_id(tmp_path: Path) -> None:
     seed_ids = {f"{SEED_PREFIX}#{e['id']}" for e in seed_events()}
     assert seed_ids <= set(ev["event_id"])
     row = ev.filter(pl.col("local_id") == "k1").to_dicts()
-    assert row == [{"event_id": "coded/team/lavrov.alice#k1", "file": "coded/team/lavrov.alice.yaml", "local_id": "k1"}]
+    assert row == [
+        {"event_id": "coded/team/lavrov.alice#k1", "file": "coded/team/lavrov.alice.yaml", "local_id": "k1"}
+    ]
     for r in ev.iter_rows(named=True):
         assert r["event_id"] == r["file"].rsplit(".", 1)[0] + "#" + r["local_id"]
 
@@ -476,7 +492,13 @@ def test_fresh_build_passes_check(base: Base, cli: Callable[..., CliRun]) -> Non
 
 @pytest.mark.parametrize(
     "name",
-    ["events.parquet", "articles.parquet", "README.md", "codebook/events/04.yaml", "codebook/actors/countries.csv"],
+    [
+        "events.parquet",
+        "articles.parquet",
+        "README.md",
+        "codebook/events/04.yaml",
+        "codebook/actors/countries.csv",
+    ],
 )
 def test_flipped_byte_is_found(fresh: Path, cli: Callable[..., CliRun], name: str) -> None:
     flip_byte(fresh / name)
@@ -502,6 +524,21 @@ def test_deleted_codebook_file_is_found(fresh: Path, cli: Callable[..., CliRun])
     assert "codebook/events/19.yaml: error R104" in r.out
 
 
+@pytest.mark.parametrize("name", ["events.parquet", "articles.parquet", "codebook/codebook.yaml"])
+def test_file_deleted_with_its_manifest_entry_is_found(
+    fresh: Path, cli: Callable[..., CliRun], name: str
+) -> None:
+    """Deleting a file *and* its manifest entry still leaves a release without a table."""
+    (fresh / name).unlink()
+    m = read_manifest(fresh)
+    m["resources"] = [r for r in m["resources"] if r["path"] != name]
+    write_manifest(fresh, m)
+    r = cli("release", "check", fresh)
+    assert r.code == 1, r.output
+    assert f"{name}: error R104 missing-file" in r.out
+    assert "internal error" not in r.output and "Traceback" not in r.output
+
+
 def test_stray_file_is_a_warning(fresh: Path, cli: Callable[..., CliRun]) -> None:
     (fresh / "notes.txt").write_text("my notes\n", encoding="utf-8")
     r = cli("release", "check", fresh)
@@ -512,9 +549,7 @@ def test_stray_file_is_a_warning(fresh: Path, cli: Callable[..., CliRun]) -> Non
     assert report.errors == 0
 
 
-@pytest.mark.parametrize(
-    ("field", "rule"), [("sha256", "R101"), ("rows", "R103"), ("bytes", "R102")]
-)
+@pytest.mark.parametrize(("field", "rule"), [("sha256", "R101"), ("rows", "R103"), ("bytes", "R102")])
 def test_edited_manifest_is_found(fresh: Path, cli: Callable[..., CliRun], field: str, rule: str) -> None:
     m = read_manifest(fresh)
     res = resource(m, "events.parquet")
@@ -675,6 +710,33 @@ def test_retracted_removal_is_clean(tmp_path: Path, cli: Callable[..., CliRun]) 
     assert cli("release", "check", b).code == 0
 
 
+def test_retractions_carry_over_without_warnings(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+    """data/retractions.csv is cumulative: a retraction from 0.2.0 is still listed in 0.3.0 and is
+    not "stale" there; a retraction that names no event at all is."""
+    gone = f"{SEED_PREFIX}#e6"
+    data = make_data(tmp_path)
+    out = tmp_path / "releases"
+    build_release("0.1.0", data, out)
+    set_events(data, without(seed_events(), "e6"))
+    (data / "retractions.csv").write_text(f"event_id,reason\n{gone},duplicate\n", encoding="utf-8")
+    build_release("0.2.0", data, out)
+    third = build_release("0.3.0", data, out).path
+    report = check_release(third)
+    assert report.rule_counts == {}, F.render(report, "text")
+    assert load(third, "retractions").collect()["event_id"].to_list() == [gone]
+
+    typo = f"{SEED_PREFIX}#e66"
+    (data / "retractions.csv").write_text(
+        f"event_id,reason\n{gone},duplicate\n{typo},typo\n", encoding="utf-8"
+    )
+    fourth = build_release("0.4.0", data, out).path
+    report = check_release(fourth)
+    assert report.errors == 0
+    assert [f["event_id"] for f in findings_of(report, "R204")] == [typo]
+    r = cli("release", "check", fourth)
+    assert r.code == 0 and "warning R204 stale-retraction" in r.out
+
+
 def test_patch_bump_with_retraction_is_found(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     gone = f"{SEED_PREFIX}#e6"
     _, b = second_release(tmp_path, "0.1.1", without(seed_events(), "e6"), retractions=[(gone, "duplicate")])
@@ -808,7 +870,6 @@ def event_tables(draw: st.DrawFn) -> list[list[dict[str, Any]]]:
     return [rows[bounds[j] : bounds[j + 1]] for j in range(k)]
 
 
-
 def write_tables(tables: list[list[dict[str, Any]]], folder: Path) -> list[Path]:
     files = []
     for j, rows in enumerate(tables):
@@ -891,9 +952,17 @@ def test_check_global_survives_hash_collisions(tables: list[list[dict[str, Any]]
 def test_check_global_finds_a_copied_file(tmp_path: Path) -> None:
     """End to end: two event files in a release with the same rows give E503 for every id."""
     rows = [
-        {"event_id": f"coded/a#e{i}", "file": "coded/a.yaml", "article_id": "art", "source_url": None,
-         "sentence": i, "event_date": dt.date(2022, 1, i), "source_actor": "RUSGOV",
-         "target_actor": "USA", "event_code": "042"}
+        {
+            "event_id": f"coded/a#e{i}",
+            "file": "coded/a.yaml",
+            "article_id": "art",
+            "source_url": None,
+            "sentence": i,
+            "event_date": dt.date(2022, 1, i),
+            "source_actor": "RUSGOV",
+            "target_actor": "USA",
+            "event_code": "042",
+        }
         for i in range(1, 6)
     ]
     files = write_tables([rows, rows[:2]], tmp_path)
@@ -1005,7 +1074,9 @@ def test_diff_cli_json_is_the_same(diffed: tuple[Path, Path, Any], cli: Callable
     assert REASON in text.out
 
 
-def test_diff_cli_refuses_non_releases(diffed: tuple[Path, Path, Any], tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_diff_cli_refuses_non_releases(
+    diffed: tuple[Path, Path, Any], tmp_path: Path, cli: Callable[..., CliRun]
+) -> None:
     a, _, _ = diffed
     r = cli("release", "diff", a, tmp_path)
     assert r.code == 2 and "not a release" in r.err
@@ -1032,7 +1103,7 @@ def test_load_returns_the_event_schema(base: Base) -> None:
     assert list(lf.collect_schema()) == list(EVENT_COLUMNS)
     df = lf.collect()
     assert df.height == 33
-    assert df["event_code"].str.len_chars().min() >= 2
+    assert all(len(code) >= 2 for code in df["event_code"].to_list())
     assert "042" in df["event_code"].to_list()
     assert toolkit.load is load
 
@@ -1108,14 +1179,16 @@ def test_duckdb_reads_the_release(base: Base, tmp_path: Path) -> None:
     want = sorted(load(base.release).select("event_code").collect()["event_code"].to_list())
     path = (base.release / "events.parquet").as_posix()
     con = duckdb.connect()
-    assert con.sql(f"select count(*) from read_parquet('{path}')").fetchone() == (33,)
+    assert con.sql(f"select count(*) from read_parquet('{path}')").fetchall() == [(33,)]
     codes = [r[0] for r in con.sql(f"select event_code from read_parquet('{path}') order by 1").fetchall()]
     assert codes == want and "042" in codes
-    assert con.sql(f"select distinct typeof(event_code) from read_parquet('{path}')").fetchall() == [("VARCHAR",)]
+    assert con.sql(f"select distinct typeof(event_code) from read_parquet('{path}')").fetchall() == [
+        ("VARCHAR",)
+    ]
     part = build_release("0.1.0", base.data, tmp_path / "releases", partition_threshold=0).path
     glob = (part / "events" / "*" / "*.parquet").as_posix()
     src = f"read_parquet('{glob}', hive_partitioning = true)"
-    assert con.sql(f"select count(*) from {src}").fetchone() == (33,)
+    assert con.sql(f"select count(*) from {src}").fetchall() == [(33,)]
     assert [r[0] for r in con.sql(f"select event_code from {src} order by 1").fetchall()] == want
     years = dict(con.sql(f"select year, count(*) from {src} group by all").fetchall())
     assert {int(k): v for k, v in years.items()} == {
@@ -1134,7 +1207,9 @@ def _sentences() -> dict[int, str]:
 @functools.cache
 def _codes() -> list[str]:
     cb = load_codebook(default_path())
-    live = cb.events.filter(pl.col("replaced_by").is_null()) if "replaced_by" in cb.events.columns else cb.events
+    live = (
+        cb.events.filter(pl.col("replaced_by").is_null()) if "replaced_by" in cb.events.columns else cb.events
+    )
     return sorted(live["code"].to_list())
 
 
@@ -1154,12 +1229,16 @@ def coded_event(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "sentence": sentence,
         "quote": " ".join(words[start:stop]),
-        "date": {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[precision],
+        "date": {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[
+            precision
+        ],
         "source": source,
         "target": target,
         "code": draw(st.sampled_from(_codes())),
         "_precision": precision,
-        "_first_day": {"day": day, "month": day.replace(day=1), "year": day.replace(month=1, day=1)}[precision],
+        "_first_day": {"day": day, "month": day.replace(day=1), "year": day.replace(month=1, day=1)}[
+            precision
+        ],
     }
 
 
@@ -1182,8 +1261,20 @@ def test_written_events_come_back(events: list[dict[str, Any]], ids: list[str]) 
             pytest.fail(F.render(exc.report, "text"))
         got = (
             load(rel)
-            .select("event_id", "local_id", "sentence", "quote", "event_code", "source_actor",
-                    "target_actor", "event_date", "date_precision", "year", "method", "coder")
+            .select(
+                "event_id",
+                "local_id",
+                "sentence",
+                "quote",
+                "event_code",
+                "source_actor",
+                "target_actor",
+                "event_date",
+                "date_precision",
+                "year",
+                "method",
+                "coder",
+            )
             .collect()
             .sort("event_id")
             .to_dicts()
@@ -1210,6 +1301,3 @@ def test_written_events_come_back(events: list[dict[str, Any]], ids: list[str]) 
         )
         assert got == want
         assert check_release(rel).errors == 0
-
-
-_ = (Iterator, EvtkError, sha256_file)  # re-exported names used by type checkers only

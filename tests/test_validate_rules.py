@@ -36,12 +36,12 @@ def _messages(findings: pl.DataFrame) -> str:
 
 
 # --- YAML rules: (rule, events, header, expected [(line, event_id)], key phrase) -------------------
-FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int, str]], str]] = {
+FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int, str | None]], str]] = {
     "E001-code": ("E001", [{"code": None}], {}, [(6, "e1")], "event has no code"),
     "E001-quote": ("E001", [{"quote": None}], {}, [(6, "e1")], "event has no quote"),
     "E001-empty-code": ("E001", [{"code": '""'}], {}, [(12, "e1")], "event has no code"),
     "E001-header-article": ("E001", [{}], {"article": '""'}, [(2, "e1")], "event has no article"),
-    "E001-id": ("E001", [{"id": None}], {}, [(6, None)], "event has no id"),  # type: ignore[list-item]
+    "E001-id": ("E001", [{"id": None}], {}, [(6, None)], "event has no id"),
     "E002-sentence": ("E002", [{"sentence": "three"}], {}, [(7, "e1")], "'three' is not a positive whole"),
     "E002-method": ("E002", [{}], {"method": "manual"}, [(4, "e1")], "method 'manual' is not one of hand"),
     "E002-lat": (
@@ -54,7 +54,13 @@ FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int,
     "E002-quad": ("E002", [{"quad_class": "one"}], {}, [(13, "e1")], "quad_class 'one' is not 1, 2, 3 or 4"),
     "E101": ("E101", [{"code": '"42"'}], {}, [(12, "e1")], "did you mean 042?"),
     "E101-nohint": ("E101", [{"code": '"999"'}], {}, [(12, "e1")], "look it up with `evtk codebook search`"),
-    "E201": ("E201", [{"source": "rusgov"}], {}, [(10, "e1")], "source 'rusgov' is not upper-case: write RUSGOV"),
+    "E201": (
+        "E201",
+        [{"source": "rusgov"}],
+        {},
+        [(10, "e1")],
+        "source 'rusgov' is not upper-case: write RUSGOV",
+    ),
     "E201-shape": ("E201", [{"target": "MLIGO"}], {}, [(11, "e1")], "not a sequence of three-letter"),
     "E202": ("E202", [{"source": "RUSQQQ"}], {}, [(10, "e1")], "part QQQ (position 2) is not in"),
     "E203": ("E203", [{"source": "GOVRUS"}], {}, [(10, "e1")], "RUS (country) cannot stand in position 2"),
@@ -75,10 +81,28 @@ FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int,
         [(8, "e1")],
         "is not in sentence 3 of afp-2023-02-07-lavrov-mali: it is in sentence 4",
     ),
-    "E303-nowhere": ("E303", [{"quote": '"arrived in Moscow"'}], {}, [(8, "e1")], "nor in any other sentence"),
-    "E401": ("E401", [{"date": '"2023-02-30"'}], {}, [(9, "e1")], "'2023-02-30' is not a valid date: no such day"),
+    "E303-nowhere": (
+        "E303",
+        [{"quote": '"arrived in Moscow"'}],
+        {},
+        [(8, "e1")],
+        "nor in any other sentence",
+    ),
+    "E401": (
+        "E401",
+        [{"date": '"2023-02-30"'}],
+        {},
+        [(9, "e1")],
+        "'2023-02-30' is not a valid date: no such day",
+    ),
     "E401-month": ("E401", [{"date": '"2023-13"'}], {}, [(9, "e1")], "no such month"),
-    "E402": ("E402", [{"date": '"2023-02-08"'}], {}, [(9, "e1")], "after the article's publication date 2023-02-07"),
+    "E402": (
+        "E402",
+        [{"date": '"2023-02-08"'}],
+        {},
+        [(9, "e1")],
+        "after the article's publication date 2023-02-07",
+    ),
     "E402-month": ("E402", [{"date": '"2023-03"'}], {}, [(9, "e1")], "date 2023-03 is after the article's"),
     "E403": ("E403", [{"date": '"1899-12-31"'}], {}, [(9, "e1")], "date 1899-12-31 is before 1900"),
     "E501": (
@@ -89,20 +113,44 @@ FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int,
         "event id 'e1' is used 2 times in this file",
     ),
     "E502": ("E502", [{}, {"id": "e2"}], {}, [(13, "e2")], "as event e1 in data/coded/lavrov.alice.yaml"),
-    "E601-root": ("E601", [{"root_code": '"05"'}], {}, [(13, "e1")], "root_code 05 disagrees with the codebook's 04"),
-    "E601-quad": ("E601", [{"quad_class": "2"}], {}, [(13, "e1")], "quad_class 2 disagrees with the codebook's 1"),
-    "E601-goldstein": ("E601", [{"goldstein": "3.0"}], {}, [(13, "e1")], "goldstein 3.0 disagrees with the codebook's 1.9"),
+    "E601-root": (
+        "E601",
+        [{"root_code": '"05"'}],
+        {},
+        [(13, "e1")],
+        "root_code 05 disagrees with the codebook's 04",
+    ),
+    "E601-quad": (
+        "E601",
+        [{"quad_class": "2"}],
+        {},
+        [(13, "e1")],
+        "quad_class 2 disagrees with the codebook's 1",
+    ),
+    "E601-goldstein": (
+        "E601",
+        [{"goldstein": "3.0"}],
+        {},
+        [(13, "e1")],
+        "goldstein 3.0 disagrees with the codebook's 1.9",
+    ),
 }
 
 # Near misses: each would trip a rule if the check were too eager. All must be completely clean.
 QUIET: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {
     "clean": ([{}], {}),
     "E001-import-needs-no-sentence-or-quote": ([{"sentence": None, "quote": None}], {"method": "import"}),
-    "E002-location-in-range": ([{"location": '{country: MLI, place: Bamako, lat: "12.65", lon: "-8.0"}'}], {}),
+    "E002-location-in-range": (
+        [{"location": '{country: MLI, place: Bamako, lat: "12.65", lon: "-8.0"}'}],
+        {},
+    ),
     "E002-rule-method": ([{"rule_id": "visit-1"}], {"method": "rule"}),
     "E003-known-fields": ([{"note": '"first trip"', "url": "https://example.org/a"}], {}),
     "E101-padded-code": ([{"code": '" 042 "'}], {}),
-    "E101-four-digit": ([{"sentence": "8", "quote": "security and economic cooperation", "code": '"0311"'}], {}),
+    "E101-four-digit": (
+        [{"sentence": "8", "quote": "security and economic cooperation", "code": '"0311"'}],
+        {},
+    ),
     "E201-empty-target": ([{"target": '""'}], {}),
     "E201-no-target": ([{"target": None}], {}),
     "E201-null-target": ([{"target": "null"}], {}),
@@ -329,7 +377,9 @@ def test_a103_duplicate_article(data_dir: Path) -> None:
 
 def test_a104_bad_publication_date(data_dir: Path) -> None:
     text = ARTICLE_META.read_text(encoding="utf-8")
-    ARTICLE_META.write_text(text.replace('published: "2023-02-07"', 'published: "2023-02-30"'), encoding="utf-8")
+    ARTICLE_META.write_text(
+        text.replace('published: "2023-02-07"', 'published: "2023-02-30"'), encoding="utf-8"
+    )
     found = validate([data_dir]).report.findings
     assert _rows(found) == [("A104", ARTICLE_META.as_posix(), 5, None)]
     assert found["message"][0] == "published '2023-02-30' is not a valid YYYY-MM-DD date"
@@ -371,7 +421,9 @@ def test_cli_github_annotations(data_dir: Path, make_event_yaml, evtk) -> None:
     lines = res.out.splitlines()
     assert f"::error file={FILE},line=19,title=E101 unknown-event-code::event code '42'" in res.out
     assert any(ln.startswith(f"::error file={FILE},line=16,title=E401 bad-date::") for ln in lines)
-    assert any(ln.startswith(f"::warning file={FILE},line=18,title=E204 source-equals-target::") for ln in lines)
+    assert any(
+        ln.startswith(f"::warning file={FILE},line=18,title=E204 source-equals-target::") for ln in lines
+    )
     assert lines[-1].startswith("invalid: 2 error(s), 1 warning(s)")
 
 
@@ -391,7 +443,10 @@ def test_cli_text_summary_counts_per_rule(data_dir: Path, make_event_yaml, evtk)
 
 def test_cli_exit_0_clean_and_with_warnings(data_dir: Path, make_event_yaml, evtk) -> None:
     res = evtk("validate", "data")
-    assert (res.code, res.out.strip()) == (0, "valid: 0 error(s), 0 warning(s) in 1 files, 1 events, 1 articles")
+    assert (res.code, res.out.strip()) == (
+        0,
+        "valid: 0 error(s), 0 warning(s) in 1 files, 1 events, 1 articles",
+    )
     _write(CODED, make_event_yaml({"target": "RUSGOV"}))
     res = evtk("validate", "data")
     assert res.code == 0
@@ -490,6 +545,16 @@ def test_fix_ids_yaml_fills_empty_id_and_keeps_crlf(data_dir: Path, make_event_y
     assert CODED.read_bytes() == b"\xef\xbb\xbf" + text.replace('- id: ""', "- id: e1").encode()
 
 
+def test_fix_ids_keeps_the_file_encoding(data_dir: Path, make_event_yaml, evtk) -> None:
+    text = make_event_yaml({"id": None, "note": '"r\u00e9union \u00e0 Bamako"'})
+    CODED.write_bytes(text.encode("latin-1"))
+    res = evtk("validate", "data", "--fix-ids", "--encoding", "latin-1")
+    assert res.code == 0, res.out
+    assert CODED.read_bytes() == text.replace("  - sentence: 3\n", "  - id: e1\n    sentence: 3\n").encode(
+        "latin-1"
+    )
+
+
 def test_fix_ids_csv(data_dir: Path, evtk) -> None:
     sheet = data_dir / "coded" / "sheet.csv"
     _write(
@@ -520,10 +585,13 @@ def test_fix_ids_csv_without_id_column_semicolons(data_dir: Path, evtk) -> None:
     )
     res = evtk("validate", "data", "--fix-ids")
     assert res.code == 0, res.out
-    assert sheet.read_bytes() == (
-        "id;article;sentence;quote;date;source;target;code\r\n"
-        f"e1;{ARTICLE};4;was welcomed;2023-02-07;MLIGOV;RUSGOV;043\r\n"
-    ).encode()
+    assert (
+        sheet.read_bytes()
+        == (
+            "id;article;sentence;quote;date;source;target;code\r\n"
+            f"e1;{ARTICLE};4;was welcomed;2023-02-07;MLIGOV;RUSGOV;043\r\n"
+        ).encode()
+    )
 
 
 # --- evtk new ---------------------------------------------------------------------------------------
@@ -598,14 +666,18 @@ def test_articles_add_refuses_path_traversal(tmp_path: Path, evtk) -> None:
 
 def test_articles_add_latin1(tmp_path: Path, evtk) -> None:
     src = tmp_path / "bamako.txt"
-    src.write_bytes("Le ministre a visit\u00e9 Bamako. Il a rencontr\u00e9 le pr\u00e9sident.\n".encode("latin-1"))
+    src.write_bytes(
+        "Le ministre a visit\u00e9 Bamako. Il a rencontr\u00e9 le pr\u00e9sident.\n".encode("latin-1")
+    )
     arts = tmp_path / "articles"
     res = evtk("articles", "add", src, "--published", "2023-02-06", "--articles", arts)
     assert res.code == 2
     assert f"{src}:1:" in res.err and "--encoding latin-1" in res.err
     assert res.err.count("\n") == 1
     assert not arts.exists()
-    res = evtk("articles", "add", src, "--published", "2023-02-06", "--articles", arts, "--encoding", "latin-1")
+    res = evtk(
+        "articles", "add", src, "--published", "2023-02-06", "--articles", arts, "--encoding", "latin-1"
+    )
     assert res.code == 0, res.err
     # Stored as UTF-8, so later reads need no --encoding.
     assert "visit\u00e9 Bamako" in (arts / "bamako.txt").read_text(encoding="utf-8")
@@ -630,14 +702,19 @@ def test_articles_show_json(data_dir: Path, evtk) -> None:
     res = evtk("articles", "show", ARTICLE, "--format", "json")
     doc = json.loads(res.out)
     assert doc["article_id"] == ARTICLE and len(doc["sentences"]) == 20
-    assert doc["sentences"][4] == {"sentence": 5, "text": "The two men did not make any statements to journalists."}
+    assert doc["sentences"][4] == {
+        "sentence": 5,
+        "text": "The two men did not make any statements to journalists.",
+    }
     assert doc["url"] is None  # `url: null` in the metadata is no URL, not the string "null"
 
 
 def test_validate_latin1_events_with_utf8_articles(data_dir: Path, evtk, tmp_path: Path) -> None:
     """--encoding applies to event files; articles (always written as UTF-8) keep their text."""
     src = tmp_path / "fr.txt"
-    src.write_text("Le ministre a visit\u00e9 Bamako. Il a rencontr\u00e9 le pr\u00e9sident.\n", encoding="utf-8")
+    src.write_text(
+        "Le ministre a visit\u00e9 Bamako. Il a rencontr\u00e9 le pr\u00e9sident.\n", encoding="utf-8"
+    )
     assert evtk("articles", "add", src, "--published", "2023-02-07", "--articles", "data/articles").code == 0
     CODED.write_bytes(
         (

@@ -26,6 +26,14 @@ from toolkit.release import CheckOptions, list_releases, previous_release, read_
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 CHUNK_ROWS = 4_000_000
+REQUIRED_FILES = (
+    "articles.parquet",
+    "sentences.parquet",
+    "retractions.csv",
+    "codebook/codebook.yaml",
+    "README.md",
+    "CHANGES.md",
+)
 HashFn = Callable[[pl.Expr], pl.Expr]
 
 
@@ -165,6 +173,12 @@ def check_integrity(root: Path, manifest: dict[str, Any], out: Bounded, counts: 
         rel = path.relative_to(root).as_posix()
         if rel != "manifest.json" and rel not in listed:
             out.add(F.single("R105", f"{rel} is not listed in the manifest: remove it or rebuild", file=rel))
+    # A file deleted together with its manifest entry is still missing: every build writes these.
+    has_events = "events.parquet" in listed or any(p.startswith("events/") for p in listed)
+    for rel in [*REQUIRED_FILES, *([] if has_events else ["events.parquet"])]:
+        if rel not in listed:
+            out.add(F.single("R104", f"{rel} is missing and not even listed in the manifest", file=rel))
+            ok = False
     counts["files"] = len(listed)
     return ok
 
@@ -368,7 +382,18 @@ def check_against_previous(
             event_id=pl.col("event_id"),
         ).collect()
     )
-    stale = retractions.lazy().join(old, on="event_id", how="anti").collect()
+    # retractions.csv is cumulative: retractions carried over from earlier releases are not stale
+    earlier = (
+        load(prev, "retractions").select("event_id")
+        if (prev / "retractions.csv").is_file()
+        else pl.LazyFrame(schema={"event_id": pl.String})
+    )
+    stale = (
+        retractions.lazy()
+        .join(old, on="event_id", how="anti")
+        .join(earlier, on="event_id", how="anti")
+        .collect()
+    )
     out.add(
         F.make(
             stale.lazy(),

@@ -227,7 +227,7 @@ def export_events(
     ws = Workspace(out_path.parent, out_path.name)
     unmapped: dict[str, int] = {}
     try:
-        tmp = ws.new(".tmp")
+        tmp = ws.new(".tmp", create=False)
         total_q = events.select(pl.len())
         if fmt == "plover":
             records, unmapped_q = _plover(events, cb)

@@ -53,6 +53,8 @@ ROOTS = [f"{i:02d}" for i in range(1, 21)]
 #: lines read to choose the layout (e.g. GDELT 1.0's 57 or 58 columns) before the full pass
 SAMPLE_LINES = 10_000
 EXAMPLE_TEXT_CHARS = 200
+#: rows per Parquet row group: a reader holds one group decompressed, so this bounds memory per pass
+ROW_GROUP = 65_536
 
 Progress = Callable[[str, int], None]
 
@@ -66,14 +68,19 @@ class _Fields:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
 
+    def _blank_to_null(self, cell: pl.Expr) -> pl.Expr:
+        tokens = list(self.layout.null_tokens)
+        keep = cell != tokens[0] if len(tokens) == 1 else ~cell.is_in(tokens)  # != is the cheaper test
+        return pl.when(keep).then(cell)
+
     def raw(self, column: str) -> pl.Expr:
-        cell = pl.col("_fields").list.get(self.layout.index(column), null_on_oob=True)
-        return pl.when(cell.is_in(list(self.layout.null_tokens))).then(None).otherwise(cell)
+        """The cell as written (text fields such as place names keep their spaces)."""
+        return self._blank_to_null(pl.col("_fields").list.get(self.layout.index(column), null_on_oob=True))
 
     def clean(self, column: str) -> pl.Expr:
         """Trimmed value; blank becomes null (ids, codes, numbers: surrounding spaces are never data)."""
-        cell = self.raw(column).str.strip_chars()
-        return pl.when(cell.is_in(list(self.layout.null_tokens))).then(None).otherwise(cell)
+        cell = pl.col("_fields").list.get(self.layout.index(column), null_on_oob=True).str.strip_chars()
+        return self._blank_to_null(cell)
 
 
 def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -219,99 +226,84 @@ _KEYS = {
 
 # --- pass 1: lines -> classified rows -------------------------------------------------------------
 
+#: staging-only columns: where a row came from and, for rejected rows, what a message needs
+ROW_COLUMNS: dict[str, Any] = {
+    "_src": pl.UInt32,  # index of the input (file or zip member)
+    "_line": pl.Int64,
+    "_reason": pl.String,  # null for rows that are written
+    "_width": pl.Int64,
+    "_bad_text": pl.String,  # the line, for rejected rows only (keeps the staging file small)
+    "_bad_date": pl.String,  # the raw date, for bad-date rows only
+}
 
-def _plan(
-    inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None, encoding: str
-) -> pl.LazyFrame:
-    """One input's lines, each with either its mapped fields or a rejection reason."""
+
+def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None) -> pl.LazyFrame:
+    """One input's lines, each with its mapped fields and, if it cannot be written, a rejection reason.
+
+    Messages are not built here: ``when/then`` evaluates every branch on every row, so text for the
+    few rejected rows is made in pass 2 from ``_width``, ``_bad_text`` and ``_bad_date``.
+    """
     fmt = layout.fmt
-    id_col, date_col, date_re, date_fmt, date_name = _KEYS[fmt]
+    _id_col, _date_col, date_re, date_fmt, _date_name = _KEYS[fmt]
     lf = pl.scan_lines(inp.path, name="_text", row_index_name="_n")
     if has_header:
         lf = lf.filter(pl.col("_n") > 0)
     text = pl.col("_text")
     lf = lf.with_columns(
-        _src=pl.lit(index, pl.UInt32),
-        _line=pl.col("_n").cast(pl.Int64) + 1,
         _width=text.str.count_matches("\t", literal=True).cast(pl.Int64) + 1,
         _fields=text.str.split("\t"),
     )
     built = _BUILDERS[fmt](_Fields(layout), maps)
-    lf = lf.with_columns(**built)
     raw_date = pl.col("_date_raw")
-    lf = lf.with_columns(
+    lf = lf.with_columns(**built).with_columns(
         date=pl.when(raw_date.str.contains(date_re))
         .then(raw_date.str.strptime(pl.Date, date_fmt, strict=False))
         .dt.to_string("%Y-%m-%d"),
     )
     first = pl.col("_fields").list.first().str.to_lowercase().str.replace_all("[^a-z0-9]", "")
     width = pl.col("_width")
-    want = layout.width
     reason = (
-        pl.when(text.str.starts_with(MARKER))
-        .then(pl.lit("encoding"))
-        .when(first == normalise_name(layout.columns[0]))
-        .then(pl.lit("repeated-header"))
-        .when(text.str.strip_chars() == "")
-        .then(pl.lit("blank-line"))
-        .when(width > want)
-        .then(pl.lit("extra-columns"))
-        .when(width < want)
-        .then(pl.lit("missing-columns"))
-        .when(pl.col("id").is_null())
-        .then(pl.lit("missing-id"))
-        .when(pl.col("date").is_null())
-        .then(pl.lit("bad-date"))
+        pl.when(text.str.starts_with(MARKER)).then(pl.lit("encoding"))
+        .when(first == normalise_name(layout.columns[0])).then(pl.lit("repeated-header"))
+        .when(text.str.strip_chars() == "").then(pl.lit("blank-line"))
+        .when(width > layout.width).then(pl.lit("extra-columns"))
+        .when(width < layout.width).then(pl.lit("missing-columns"))
+        .when(pl.col("id").is_null()).then(pl.lit("missing-id"))
+        .when(pl.col("date").is_null()).then(pl.lit("bad-date"))
         .otherwise(None)
     )
-    detail = (
-        pl.when(pl.col("_reason") == "encoding")
-        .then(
-            pl.lit(
-                f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"
-            )
-        )
-        .when(pl.col("_reason") == "repeated-header")
-        .then(pl.lit("a header line inside the data (files concatenated with their headers?)"))
-        .when(pl.col("_reason") == "blank-line")
-        .then(pl.lit("empty line"))
-        .when(pl.col("_reason") == "extra-columns")
-        .then(pl.format("{} columns, expected {} (a stray tab inside a field?)", width, pl.lit(want)))
-        .when(pl.col("_reason") == "missing-columns")
-        .then(pl.format("{} columns, expected {}", width, pl.lit(want)))
-        .when(pl.col("_reason") == "missing-id")
-        .then(pl.lit(f"no event id in column {id_col!r}"))
-        .otherwise(
-            pl.format(
-                "{} {} is not a valid {} date",
-                pl.lit(date_col),
-                pl.format("'{}'", raw_date.fill_null("")),
-                pl.lit(date_name),
-            )
-        )
+    lf = lf.with_columns(_reason=reason).with_columns(
+        _src=pl.lit(index, pl.UInt32),
+        _line=pl.col("_n").cast(pl.Int64) + 1,
+        _bad_text=pl.when(pl.col("_reason").is_not_null()).then(text),
+        _bad_date=pl.when(pl.col("_reason") == "bad-date").then(raw_date),
     )
-    lf = lf.with_columns(_reason=reason).with_columns(_detail=detail)
     fixed = {"coder": pl.lit(fmt), "method": pl.lit("import")}
-    missing = [
-        pl.lit(None, pl.String).alias(k)
-        for k in OUTPUT_FIELDS
-        if k not in built and k not in fixed and k != "date"
-    ]
-    return lf.with_columns(*missing, **fixed)
-
-
-def _good(lf: pl.LazyFrame) -> pl.LazyFrame:
-    cols = [pl.col(k).cast(pl.String) for k in OUTPUT_FIELDS]
-    names = lf.collect_schema().names()
-    helpers = [(pl.col(k) if k in names else pl.lit(None)).cast(t).alias(k) for k, t in HELPERS.items()]
-    return lf.filter(pl.col("_reason").is_null()).select(*cols, *helpers)
-
-
-def _bad(lf: pl.LazyFrame) -> pl.LazyFrame:
-    text = pl.col("_text").str.replace(MARKER, "", literal=True).str.slice(0, EXAMPLE_TEXT_CHARS)
-    return lf.filter(pl.col("_reason").is_not_null()).select(
-        "_src", "_line", reason="_reason", detail="_detail", text=text
+    out = [fixed[k] if k in fixed else pl.col(k) if k in built or k == "date" else pl.lit(None) for k in OUTPUT_FIELDS]
+    helpers = [pl.col(k) if k in built else pl.lit(None) for k in HELPERS]
+    return lf.select(
+        *[e.cast(pl.String).alias(k) for e, k in zip(out, OUTPUT_FIELDS, strict=True)],
+        *[e.cast(t).alias(k) for e, (k, t) in zip(helpers, HELPERS.items(), strict=True)],
+        *[pl.col(k).cast(t) for k, t in ROW_COLUMNS.items()],
     )
+
+
+def _detail(reason: str, width: int, want: int, raw_date: str | None, fmt: str, encoding: str) -> str:
+    """The message for one rejected example row (pass 2, on at most ``max_examples`` rows per reason)."""
+    id_col, date_col, _re, _fmt, date_name = _KEYS[fmt]
+    if reason == "encoding":
+        return f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"
+    if reason == "repeated-header":
+        return "a header line inside the data (files concatenated with their headers?)"
+    if reason == "blank-line":
+        return "empty line"
+    if reason == "extra-columns":
+        return f"{width} columns, expected {want} (a stray tab inside a field?)"
+    if reason == "missing-columns":
+        return f"{width} columns, expected {want}"
+    if reason == "missing-id":
+        return f"no event id in column {id_col!r}"
+    return f"{date_col} {raw_date or ''!r} is not a valid {date_name} date"
 
 
 # --- layout and header -----------------------------------------------------------------------------
@@ -388,8 +380,12 @@ def check_header(inp: PreparedInput, layout: Layout) -> None:
 # --- passes 2 and 3 ---------------------------------------------------------------------------------
 
 
+def _written(staging: Path) -> pl.LazyFrame:
+    return pl.scan_parquet(staging).filter(pl.col("_reason").is_null())
+
+
 def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series]:
-    s = pl.scan_parquet(staging)
+    s = _written(staging)
     ev = cb.events.lazy().select(
         "code",
         _cb_quad=pl.col("quad_class").cast(pl.Int64),
@@ -467,7 +463,7 @@ def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
 
     Returns how many rows got a new id. The original id stays in ``source_event_id``.
     """
-    base = pl.scan_parquet(staging)
+    base = _written(staging)
     cols = [pl.col(k) for k in OUTPUT_FIELDS]
     changed = 0
     if dup_ids.len():
@@ -497,7 +493,7 @@ def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
                 rows["_r"], rows["new"], default=pl.col("id"), return_dtype=pl.String
             )
         )
-    base.select(cols).sink_parquet(target, compression="zstd", sync_on_close="all")
+    base.select(cols).sink_parquet(target, compression="zstd", row_group_size=ROW_GROUP, sync_on_close="all")
     return changed
 
 
@@ -556,36 +552,35 @@ def import_events(
             report("checking bytes", sum(p.lines for p in prepared))
         plans: list[pl.LazyFrame] = []
         infos: list[InputInfo] = []
+        widths: list[int] = []
         for index, inp in enumerate(prepared):
             has_header = _is_header(inp.first_line, LAYOUTS[fmt][0])
             layout = detect_layout(inp, fmt, has_header)
             if has_header:
                 check_header(inp, layout)
             infos.append(InputInfo(inp.display, layout.name, inp.lines, has_header))
-            plans.append(_plan(inp, index, layout, has_header, maps, encoding_name))
+            widths.append(layout.width)
+            plans.append(_plan(inp, index, layout, has_header, maps))
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
-        staging, rejects = ws.new(".rows.parquet"), ws.new(".rejected.parquet")
-        pl.collect_all(
-            [
-                pl.concat([_good(p) for p in plans]).sink_parquet(staging, compression="zstd", lazy=True),
-                pl.concat([_bad(p) for p in plans]).sink_parquet(rejects, lazy=True),
-            ]
-        )
+        # one sink for all rows: two sinks of one plan would parse every line twice
+        staging = ws.new(".rows.parquet")
+        pl.concat(plans).sink_parquet(staging, compression="lz4", row_group_size=ROW_GROUP)
         report("parsed", rows_read)
 
         findings, details, dup_ids = _consistency(staging, cb)
-        rej = pl.scan_parquet(rejects)
-        by_reason_df, examples_df, written_df = pl.collect_all(
-            [
-                rej.group_by("reason").len(),
-                rej.sort("_src", "_line").group_by("reason", maintain_order=True).head(max_examples),
-                pl.scan_parquet(staging).select(pl.len()),
-            ]
-        )
+        rejected = pl.scan_parquet(staging).filter(pl.col("_reason").is_not_null())
+        example_cols = ["_src", "_line", "_reason", "_width", "_bad_text", "_bad_date"]
+        by_reason_df, written_df, *example_dfs = pl.collect_all([
+            rejected.group_by("_reason").len(),
+            _written(staging).select(pl.len()),
+            # head() per reason stops reading early; the staging file is already in input order
+            *[rejected.filter(pl.col("_reason") == r).select(example_cols).head(max_examples)
+              for r in REJECT_REASONS],
+        ])
         report("checked", rows_read)
 
-        final = ws.new(".parquet")
+        final = ws.new(".parquet", create=False)
         findings["disambiguated_ids"] = _write_final(staging, final, dup_ids)
         os.replace(final, out_path)
         rows_written = int(written_df.item())
@@ -600,13 +595,13 @@ def import_events(
     by_reason = {r: counts[r] for r in REJECT_REASONS if r in counts}
     examples = [
         RejectedRow(
-            prepared[int(row["_src"])].display,
-            int(row["_line"]),
-            str(row["reason"]),
-            str(row["detail"]),
-            str(row["text"]),
+            prepared[row["_src"]].display,
+            row["_line"],
+            row["_reason"],
+            _detail(row["_reason"], row["_width"], widths[row["_src"]], row["_bad_date"], fmt, encoding_name),
+            str(row["_bad_text"]).replace(MARKER, "")[:EXAMPLE_TEXT_CHARS],
         )
-        for row in examples_df.sort("_src", "_line").iter_rows(named=True)
+        for row in pl.concat(example_dfs).sort("_src", "_line").iter_rows(named=True)
     ]
     summary = ImportSummary(
         format=fmt,

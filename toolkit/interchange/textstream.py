@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
+import secrets
 import tempfile
 import zipfile
 import zlib
@@ -138,10 +139,15 @@ class Workspace:
         self.stem = stem
         self.paths: list[Path] = []
 
-    def new(self, suffix: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix=f".{self.stem}.", suffix=suffix, dir=self.folder)
-        os.close(fd)
-        path = Path(name)
+    def new(self, suffix: str, create: bool = True) -> Path:
+        """A fresh temporary path. ``create=False`` for files that replace the output: a writer that
+        creates them gets the user's umask (mkstemp would make the final file private, 0600)."""
+        if create:
+            fd, name = tempfile.mkstemp(prefix=f".{self.stem}.", suffix=suffix, dir=self.folder)
+            os.close(fd)
+            path = Path(name)
+        else:
+            path = self.folder / f".{self.stem}.{secrets.token_hex(8)}{suffix}"
         self.paths.append(path)
         return path
 
