@@ -181,6 +181,10 @@ def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.
 
 def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
     text = read_text(path, encoding)
+    fast = _read_jsonl_fast(text, rel, unknown)
+    if fast is not None:
+        return fast
+    # Slow path: blank lines, nested values or a malformed line, which it pinpoints.
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     seen_unknown: set[str] = set()
@@ -206,6 +210,36 @@ def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> p
     columns["_file"] = [rel] * len(records)
     columns["_line"] = lines
     return pl.DataFrame(columns, schema=raw_schema())
+
+
+def _read_jsonl_fast(text: str, rel: str, unknown: UnknownFields) -> pl.DataFrame | None:
+    """Machine-written JSONL through polars' reader (no Python loop over lines), or None when the
+    file needs the line-by-line reader."""
+    body = text.rstrip("\n")
+    if not body or "\n\n" in body or body.lstrip().startswith("["):
+        return None
+    try:
+        frame = pl.read_ndjson(io.BytesIO(body.encode("utf-8")), infer_schema_length=None)
+    except Exception:  # noqa: BLE001 - any parse problem: the slow path reports it with its line
+        return None
+    if "location" in frame.columns:
+        if not isinstance(frame.schema["location"], pl.Struct):
+            return None
+        loc = frame["location"].struct.unnest()
+        frame = frame.drop("location").hstack(loc.rename({c: f"location_{c}" for c in loc.columns}))
+    if any(isinstance(t, (pl.List, pl.Struct, pl.Array)) for t in frame.schema.values()):
+        return None
+    for name in frame.columns:
+        if name not in FIELDS:
+            first = frame[name].is_not_null().arg_max()
+            unknown.append((name, int(first or 0) + 1, rel))
+    cols = [
+        pl.col(f).cast(pl.String).alias(f) if f in frame.columns else pl.lit(None, dtype=pl.String).alias(f)
+        for f in FIELDS
+    ]
+    return frame.select(
+        *cols, pl.lit(rel).alias("_file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("_line")
+    )
 
 
 def scan_parquet(path: Path, rel: str, unknown: UnknownFields) -> pl.LazyFrame:
