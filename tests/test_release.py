@@ -319,7 +319,9 @@ def test_build_is_reproducible(tmp_path: Path, threshold: int | None) -> None:
     data = make_data(tmp_path)
     limit = PARTITION_THRESHOLD if threshold is None else threshold
     a = build_release("0.1.0", data, tmp_path / "out-a", partition_threshold=limit).path
-    b = build_release("0.1.0", data, tmp_path / "out-b", partition_threshold=limit).path
+    # the same inputs somewhere else (paths never leak into the files)
+    elsewhere = shutil.copytree(data, tmp_path / "elsewhere" / "deeper" / "data")
+    b = build_release("0.1.0", elsewhere, tmp_path / "out-b", partition_threshold=limit).path
     ha, hb = hashes(a), hashes(b)
     assert ha == hb
     # and the manifest agrees with the files

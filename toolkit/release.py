@@ -95,10 +95,21 @@ def events_path(release_dir: Path) -> Path:
 
 
 def scan_events(release_dir: Path) -> pl.LazyFrame:
+    """The events table. A partitioned release is read from the files its manifest lists, so a
+    stray file dropped into ``events/`` is never mistaken for data."""
     path = events_path(release_dir)
     if path.is_dir():
+        try:
+            listed = [
+                release_dir / str(r["path"])
+                for r in read_manifest(release_dir).get("resources", [])
+                if str(r.get("path", "")).startswith("events/") and str(r["path"]).endswith(".parquet")
+            ]
+        except (InputError, TypeError, KeyError, AttributeError):
+            listed = []
+        source: Any = sorted(listed) if listed else path / "**" / "*.parquet"
         return (
-            pl.scan_parquet(path / "**" / "*.parquet", hive_partitioning=True)
+            pl.scan_parquet(source, hive_partitioning=True)
             .with_columns(pl.col("year").cast(pl.Int32))
             .select(list(EVENT_COLUMNS))
         )

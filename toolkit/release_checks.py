@@ -93,10 +93,12 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
     cb = _snapshot(release_dir, out)
     if cb is None:
         return out.report(counts)
+    # Only the files the manifest lists are data (a stray file is R105, not events).
     events_files = sorted(
-        p
-        for p in release_dir.rglob("*.parquet")
-        if p.relative_to(release_dir).parts[0] in ("events", "events.parquet")
+        release_dir / str(r["path"])
+        for r in manifest["resources"]
+        if str(r.get("path", "")).split("/")[0] in ("events", "events.parquet")
+        and str(r["path"]).endswith(".parquet")
     )
     try:
         counts["events"] = check_event_rows(release_dir, events_files, cb, out, options.progress)

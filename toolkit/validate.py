@@ -51,9 +51,12 @@ def _event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
     out: list[tuple[Path, Path]] = []
     for p in paths:
         if p.is_dir():
+            # Releases and codebook copies inside a data folder are not event files, whatever
+            # their folder is called.
+            foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
             for f in discover([p]):
                 rel_parts = f.relative_to(p).parts[:-1]
-                if SKIP_DIRS.intersection(rel_parts):
+                if SKIP_DIRS.intersection(rel_parts) or any(d in foreign for d in f.parents):
                     continue
                 if f.name == "retractions.csv":
                     continue
@@ -88,6 +91,8 @@ def validate(
     for p in paths:
         if not p.exists():
             raise InputError("no such file or directory", p)
+        if p.is_dir() and (p / "manifest.json").is_file():
+            raise InputError("is a release, not a data folder: check it with `evtk release check`", p)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if articles_dir is None:
         roots = {r for r in (find_data_root(p if p.is_dir() else p.parent) for p in paths) if r is not None}

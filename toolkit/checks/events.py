@@ -224,29 +224,37 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     # E101/E102 event codes
     from toolkit.checks.codes import suggestion_expr
 
-    known = cb.events["code"]
-    hint = suggestion_expr(C("code"), known)
+    # Suggestions are computed once per distinct unknown code, then joined to the offending rows.
     unknown_code = C("_code").is_not_null() & (C("_code") != "") & ~C("_known_code")
-    emit(
-        unknown_code,
-        "E101",
-        pl.when(hint.is_not_null())
-        .then(
-            pl.format(
-                "event code '{}' is not in codebook {}: codes are strings with leading zeros; did you mean {}?",
-                pl.coalesce(C("code"), C("_code")),
-                pl.lit(cb.version),
-                hint,
+    bad_codes = lf.filter(unknown_code).select("_code").unique()
+    hints = bad_codes.with_columns(_hint=suggestion_expr(C("_code"), cb.events["code"]))
+    offenders = lf.filter(unknown_code).join(hints, on="_code", how="left")
+    written = pl.coalesce(C("code"), C("_code"))
+    out.append(
+        F.make(
+            offenders,
+            "E101",
+            pl.when(C("_hint").is_not_null())
+            .then(
+                pl.format(
+                    "event code '{}' is not in codebook {}: codes are strings with leading zeros; did you mean {}?",
+                    written,
+                    pl.lit(cb.version),
+                    C("_hint"),
+                )
             )
+            .otherwise(
+                pl.format(
+                    "event code '{}' is not in codebook {}: look it up with `evtk codebook search`",
+                    written,
+                    pl.lit(cb.version),
+                )
+            ),
+            file=C("_file"),
+            line=line_of(cols, "code"),
+            column="code",
+            event_id=eid,
         )
-        .otherwise(
-            pl.format(
-                "event code '{}' is not in codebook {}: look it up with `evtk codebook search`",
-                pl.coalesce(C("code"), C("_code")),
-                pl.lit(cb.version),
-            )
-        ),
-        "code",
     )
     emit(
         C("_replaced_by").is_not_null(),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from toolkit.cli.common import EncodingOpt, QuietOpt, ShowFormat, err, out
+from toolkit.cli.common import CodebookOpt, EncodingOpt, QuietOpt, ShowFormat, err, out
 
 if TYPE_CHECKING:
     from toolkit.interchange import ExportSummary, ImportSummary
@@ -65,26 +65,30 @@ def _progress(command: str, quiet: bool) -> Progress:
     return Progress(command, not quiet and sys.stderr.isatty())
 
 
+def _row(label: str, n: int, indent: int = 2) -> str:
+    return f"{' ' * indent}{label:<{30 - indent}}{n:>12,}"
+
+
 def render_import(summary: ImportSummary) -> str:
     files = len(summary.files)
     lines = [
         f"evtk import {summary.format}: {files} input{'s' if files != 1 else ''} -> {summary.out} "
         f"({summary.seconds:.2f} s)",
-        f"  rows read      {summary.rows_read:>10,}",
-        f"  rows written   {summary.rows_written:>10,}",
-        f"  rows rejected  {summary.rows_rejected:>10,}",
+        _row("rows read", summary.rows_read),
+        _row("rows written", summary.rows_written),
+        _row("rows rejected", summary.rows_rejected),
     ]
-    lines += [f"    {reason:<20} {n:>8,}" for reason, n in summary.rows_rejected_by_reason.items()]
+    lines += [_row(reason, n, 4) for reason, n in summary.rows_rejected_by_reason.items()]
     found = {k: v for k, v in summary.findings.items() if v}
     if found:
-        lines.append("  findings in written rows (evtk validate reports them):")
-        lines += [f"    {name:<24} {n:>8,}" for name, n in found.items()]
+        lines.append("  findings in written rows:")
+        lines += [_row(name, n, 4) for name, n in found.items()]
     for name, values in summary.details.items():
         shown = ", ".join(f"{k} ({v})" for k, v in list(values.items())[:10])
         more = f", ... {len(values) - 10} more" if len(values) > 10 else ""
         lines.append(f"  {name}: {shown}{more}")
     if summary.examples:
-        lines.append("  rejected rows (first of each reason):")
+        lines.append("  rejected rows (the first of each reason):")
         lines += [f"    {ex.file}:{ex.line}: {ex.reason}: {ex.detail}" for ex in summary.examples]
     return "\n".join(lines)
 
@@ -92,14 +96,14 @@ def render_import(summary: ImportSummary) -> str:
 def render_export(summary: ExportSummary) -> str:
     lines = [
         f"evtk export {summary.format}: {summary.release} -> {summary.out} ({summary.seconds:.2f} s)",
-        f"  events read      {summary.rows_read:>10,}",
-        f"  events written   {summary.rows_written:>10,}",
+        _row("events read", summary.rows_read),
+        _row("events written", summary.rows_written),
     ]
     if summary.unmapped_codes:
         lines.append(
-            f"  events not exported: {summary.rows_skipped:,} with CAMEO codes that have no PLOVER mapping:"
+            f"  events not exported ({summary.rows_skipped:,}): CAMEO codes without a PLOVER mapping:"
         )
-        lines += [f"    {code:<6} {n:>8,}" for code, n in summary.unmapped_codes.items()]
+        lines += [_row(code, n, 4) for code, n in summary.unmapped_codes.items()]
     return "\n".join(lines)
 
 
@@ -113,6 +117,7 @@ def import_cmd(
         typer.Option("--out", "-o", help="Parquet file to write (replaced atomically).", show_default=False),
     ],
     encoding: EncodingOpt = "utf-8",
+    codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
     max_examples: Annotated[
         int, typer.Option("--max-examples", min=1, help="Rejected rows shown per reason; counts stay exact.")
@@ -132,7 +137,13 @@ def import_cmd(
     progress = _progress(f"evtk import {fmt.value}", quiet)
     try:
         summary = import_events(
-            fmt.value, files, out_path, encoding=encoding, max_examples=max_examples, progress=progress
+            fmt.value,
+            files,
+            out_path,
+            codebook=codebook,
+            encoding=encoding,
+            max_examples=max_examples,
+            progress=progress,
         )
     except EvtkError as exc:
         progress.done()
@@ -154,6 +165,7 @@ def export_cmd(
     out_path: Annotated[
         Path, typer.Option("--out", "-o", help="File to write (replaced atomically).", show_default=False)
     ],
+    codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
@@ -169,7 +181,7 @@ def export_cmd(
 
     progress = _progress(f"evtk export {fmt.value}", quiet)
     try:
-        summary = export_events(fmt.value, release_dir, out_path, progress=progress)
+        summary = export_events(fmt.value, release_dir, out_path, codebook=codebook, progress=progress)
     except EvtkError as exc:
         progress.done()
         err(f"evtk: error: {exc}")

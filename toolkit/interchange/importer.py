@@ -10,10 +10,10 @@ unmapped ICEWS names) is counted so the user knows what ``evtk validate`` will s
 Three passes, all vectorised polars plans that stream (no file is ever held in memory):
 
 1. lines -> classified rows: :func:`polars.scan_lines` with a row index (the line number), column
-   counts by counting tabs, fields by ``str.split`` + ``list.get``; good rows and rejected rows go to
-   two temporary Parquet files in the output folder;
-2. the good rows are aggregated: consistency counts (a join with the codebook's 300-odd codes) and the
-   ids that occur more than once;
+   counts by counting tabs, fields by ``str.split`` + ``list.get``; every row, written or rejected, goes
+   into one temporary Parquet file in the output folder (one sink: a plan sunk twice is parsed twice);
+2. that file is aggregated: rejection counts and examples, consistency counts (a join with the
+   codebook's 300-odd codes) and the ids that occur more than once;
 3. the final file is written (repeated ids made unique) to a temporary name and renamed over ``out``.
 """
 
@@ -237,7 +237,9 @@ ROW_COLUMNS: dict[str, Any] = {
 }
 
 
-def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None) -> pl.LazyFrame:
+def _plan(
+    inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None
+) -> pl.LazyFrame:
     """One input's lines, each with its mapped fields and, if it cannot be written, a rejection reason.
 
     Messages are not built here: ``when/then`` evaluates every branch on every row, so text for the
@@ -263,13 +265,20 @@ def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps
     first = pl.col("_fields").list.first().str.to_lowercase().str.replace_all("[^a-z0-9]", "")
     width = pl.col("_width")
     reason = (
-        pl.when(text.str.starts_with(MARKER)).then(pl.lit("encoding"))
-        .when(first == normalise_name(layout.columns[0])).then(pl.lit("repeated-header"))
-        .when(text.str.strip_chars() == "").then(pl.lit("blank-line"))
-        .when(width > layout.width).then(pl.lit("extra-columns"))
-        .when(width < layout.width).then(pl.lit("missing-columns"))
-        .when(pl.col("id").is_null()).then(pl.lit("missing-id"))
-        .when(pl.col("date").is_null()).then(pl.lit("bad-date"))
+        pl.when(text.str.starts_with(MARKER))
+        .then(pl.lit("encoding"))
+        .when(first == normalise_name(layout.columns[0]))
+        .then(pl.lit("repeated-header"))
+        .when(text.str.strip_chars() == "")
+        .then(pl.lit("blank-line"))
+        .when(width > layout.width)
+        .then(pl.lit("extra-columns"))
+        .when(width < layout.width)
+        .then(pl.lit("missing-columns"))
+        .when(pl.col("id").is_null())
+        .then(pl.lit("missing-id"))
+        .when(pl.col("date").is_null())
+        .then(pl.lit("bad-date"))
         .otherwise(None)
     )
     lf = lf.with_columns(_reason=reason).with_columns(
@@ -279,7 +288,10 @@ def _plan(inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps
         _bad_date=pl.when(pl.col("_reason") == "bad-date").then(raw_date),
     )
     fixed = {"coder": pl.lit(fmt), "method": pl.lit("import")}
-    out = [fixed[k] if k in fixed else pl.col(k) if k in built or k == "date" else pl.lit(None) for k in OUTPUT_FIELDS]
+    out = [
+        fixed[k] if k in fixed else pl.col(k) if k in built or k == "date" else pl.lit(None)
+        for k in OUTPUT_FIELDS
+    ]
     helpers = [pl.col(k) if k in built else pl.lit(None) for k in HELPERS]
     return lf.select(
         *[e.cast(pl.String).alias(k) for e, k in zip(out, OUTPUT_FIELDS, strict=True)],
@@ -386,11 +398,15 @@ def _written(staging: Path) -> pl.LazyFrame:
 
 def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series]:
     s = _written(staging)
-    ev = cb.events.lazy().select(
-        "code",
-        _cb_quad=pl.col("quad_class").cast(pl.Int64),
-        _cb_gold=pl.col("goldstein"),
-        _known=pl.lit(True),
+    ev = (
+        cb.events.lazy()
+        .unique("code", keep="first")
+        .select(
+            "code",
+            _cb_quad=pl.col("quad_class").cast(pl.Int64),
+            _cb_gold=pl.col("goldstein"),
+            _known=pl.lit(True),
+        )
     )
     j = s.join(ev, on="code", how="left")
     known = pl.col("_known").fill_null(False)
@@ -440,10 +456,9 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         .group_by("name")
         .len()
     )
-    dup_q = s.group_by("id").len().filter(pl.col("len") > 1).select("id")
-    counts, unknown, countries, sectors, dups = pl.collect_all(
-        [counts_q, unknown_q, countries_q, sectors_q, dup_q]
-    )
+    # Queries run one after the other: collect_all would run them side by side and add up their memory.
+    counts, unknown, countries, sectors = (q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q))
+    dups = _duplicate_ids(s)
     findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
 
     def as_dict(frame: pl.DataFrame) -> dict[str, int]:
@@ -455,7 +470,22 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         "icews_unmapped_countries": as_dict(countries),
         "icews_unknown_sectors": as_dict(sectors),
     }
-    return findings, {k: v for k, v in details.items() if v}, dups["id"]
+    return findings, {k: v for k, v in details.items() if v}, dups
+
+
+def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
+    """Ids that occur more than once, found through sorted 64-bit hashes first.
+
+    Grouping the id strings would hold all of them in a hash table (about 100 bytes per row); sorting
+    their hashes holds 8 bytes per row (800 MB at 100M rows, the one part of an import that grows with
+    the data). Only rows whose hash repeats are then grouped by id, which also rules out collisions.
+    """
+    h = pl.col("id").hash(seed=0)
+    repeated = rows.select(h=h).sort("h").filter(pl.col("h") == pl.col("h").shift(1)).unique().collect()["h"]
+    if repeated.len() == 0:
+        return pl.Series("id", [], pl.String)
+    candidates = rows.filter(h.is_in(repeated.implode())).select("id")
+    return candidates.group_by("id").len().filter(pl.col("len") > 1).collect()["id"]
 
 
 def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
@@ -571,13 +601,17 @@ def import_events(
         findings, details, dup_ids = _consistency(staging, cb)
         rejected = pl.scan_parquet(staging).filter(pl.col("_reason").is_not_null())
         example_cols = ["_src", "_line", "_reason", "_width", "_bad_text", "_bad_date"]
-        by_reason_df, written_df, *example_dfs = pl.collect_all([
-            rejected.group_by("_reason").len(),
-            _written(staging).select(pl.len()),
-            # head() per reason stops reading early; the staging file is already in input order
-            *[rejected.filter(pl.col("_reason") == r).select(example_cols).head(max_examples)
-              for r in REJECT_REASONS],
-        ])
+        by_reason_df, written_df, *example_dfs = pl.collect_all(
+            [
+                rejected.group_by("_reason").len(),
+                _written(staging).select(pl.len()),
+                # head() per reason stops reading early; the staging file is already in input order
+                *[
+                    rejected.filter(pl.col("_reason") == r).select(example_cols).head(max_examples)
+                    for r in REJECT_REASONS
+                ],
+            ]
+        )
         report("checked", rows_read)
 
         final = ws.new(".parquet", create=False)

@@ -19,6 +19,7 @@ line read was either written or rejected.
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import os
 import secrets
@@ -159,6 +160,7 @@ class Workspace:
 
 @contextmanager
 def _open_error(display: str) -> Iterator[None]:
+    """Turn I/O and decompression errors into one-line :class:`InputError` messages naming the input."""
     try:
         yield
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
@@ -168,7 +170,17 @@ def _open_error(display: str) -> Iterator[None]:
             raise InputError("is a directory, expected a file", display) from None
         if isinstance(exc, PermissionError):
             raise InputError("permission denied", display) from None
-        kind = "zip archive" if display.lower().endswith(".zip") or "!" in display else "gzip file"
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise InputError(
+                "no space left to decompress or convert this input next to --out", display
+            ) from None
+        lower = display.lower()
+        if "!" in display or lower.endswith(".zip"):
+            kind = "zip archive"
+        elif lower.endswith(".gz"):
+            kind = "gzip file"
+        else:
+            kind = "file"
         raise InputError(f"cannot read this {kind}: {exc}", display) from None
 
 
