@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -70,6 +71,9 @@ def test_gdelt2_sample(tmp_path: Path) -> None:
     # 47 rows have no Actor1Code, 13 no Actor2Code; quad classes and Goldstein values agree with the codebook
     zero_findings_except(s, empty_source_actor=47, empty_target_actor=13)
     assert s.exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
     df = read_out(out)
     first = df.row(0, named=True)
     assert first["id"] == first["source_event_id"] == "881990832"

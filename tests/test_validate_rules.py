@@ -175,6 +175,7 @@ QUIET: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {
 
 def test_every_event_and_article_rule_is_covered() -> None:
     covered = {case[0] for case in FIRE.values()} | {"E000", "E003", "E102", "E304", "E503"}
+    covered |= {"E205", "E206", "E602"}  # test_imported_rules_fire_as_warnings
     covered |= {"A101", "A102", "A103", "A104"}
     assert covered == {r for r in RULES if r[0] in "EA"}
 
@@ -725,3 +726,56 @@ def test_validate_latin1_events_with_utf8_articles(data_dir: Path, evtk, tmp_pat
     assert evtk("validate", "data").code == 2
     res = evtk("validate", "data", "--encoding", "latin-1")
     assert res.code == 0, res.out
+
+
+def _imported_rows(path: Path, **columns: list[str | None]) -> None:
+    base: dict[str, list[str | None]] = {
+        "id": ["g1"],
+        "date": ["2023-02-07"],
+        "source": ["RUSGOV"],
+        "target": ["MLIGOV"],
+        "code": ["042"],
+        "method": ["import"],
+        "url": ["https://example.org/1"],
+    }
+    base.update(columns)
+    pl.DataFrame(base, schema=dict.fromkeys(base, pl.String)).write_parquet(path)
+
+
+@pytest.mark.parametrize(
+    ("columns", "rule", "phrase"),
+    [
+        ({"source": [None]}, "E205", "imported event has no source actor"),
+        ({"source": ["cor"]}, "E206", "source 'cor' is not upper-case"),
+        ({"target": ["MLIXXX"]}, "E206", "part XXX (position 2)"),
+        ({"goldstein": ["-5"]}, "E602", "goldstein -5 disagrees with the codebook's 1.9 for code 042"),
+        ({"quad_class": ["3"]}, "E602", "quad_class 3 disagrees"),
+    ],
+)
+def test_imported_rules_fire_as_warnings(data_dir: Path, columns, rule: str, phrase: str) -> None:
+    _imported_rows(data_dir / "coded" / "gdelt.parquet", **columns)
+    result = validate([data_dir])
+    found = result.report.findings.filter(pl.col("rule") == rule)
+    assert found.height == 1, result.report.findings
+    assert found["file"][0] == "data/coded/gdelt.parquet" and found["line"][0] == 1
+    assert found["event_id"][0] == "g1"
+    assert phrase in found["message"][0]
+    assert result.exit_code == 0  # warnings: a source dataset's own values are reported, not blocked
+
+
+@pytest.mark.parametrize(
+    ("columns", "hand_rule"),
+    [({"source": [None]}, "E001"), ({"source": ["cor"]}, "E201"), ({"goldstein": ["-5"]}, "E601")],
+)
+def test_same_problems_are_errors_for_hand_coded_events(data_dir: Path, columns, hand_rule: str) -> None:
+    _imported_rows(
+        data_dir / "coded" / "gdelt.parquet", method=["rule"], article=[ARTICLE], sentence=["3"], **columns
+    )
+    rules = set(validate([data_dir]).report.findings["rule"].to_list())
+    assert hand_rule in rules and not rules & {"E205", "E206", "E602"}
+
+
+def test_imported_rules_quiet_on_clean_imports(data_dir: Path) -> None:
+    _imported_rows(data_dir / "coded" / "gdelt.parquet", goldstein=["1.9"], quad_class=["1"])
+    rules = set(validate([data_dir]).report.findings["rule"].to_list())
+    assert not rules & {"E205", "E206", "E602"}

@@ -85,7 +85,8 @@ def concat(parts: Sequence[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
     frames = [p.lazy() for p in parts]
     if not frames:
         return empty()
-    return pl.concat(frames, how="vertical").collect().cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    # in-memory engine: see toolkit.cli.main (a streaming-engine panic on some string expressions)
+    return pl.concat(frames, how="vertical").collect(engine="in-memory").cast(FINDING_SCHEMA)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -16,7 +16,6 @@ import polars as pl
 from toolkit.schema import ARTICLE_ID_PATTERN, METHODS, PRECISIONS
 
 CODE = r"^\d{2,4}$"
-ACTOR = r"^(?:[A-Z]{3})+$"
 
 
 class EventsTable(pa.DataFrameModel):
@@ -31,8 +30,10 @@ class EventsTable(pa.DataFrameModel):
     event_date: pl.Date = pa.Field(ge=pl.date(1900, 1, 1))
     date_precision: str = pa.Field(isin=list(PRECISIONS))
     year: pl.Int32
-    source_actor: str = pa.Field(str_matches=ACTOR)
-    target_actor: str = pa.Field(nullable=True, str_matches=ACTOR)
+    # Imported events keep their source's actor codes, which may be empty or outside the CAMEO
+    # grammar (rules E205/E206); hand- and rule-coded ones are held to it by E001/E201-E203.
+    source_actor: str = pa.Field(nullable=True)
+    target_actor: str = pa.Field(nullable=True)
     event_code: str = pa.Field(str_matches=CODE)
     root_code: str = pa.Field(str_matches=r"^\d{2}$")
     quad_class: pl.Int8 = pa.Field(isin=[1, 2, 3, 4])
@@ -92,7 +93,7 @@ class SentencesTable(pa.DataFrameModel):
 class CodebookEvents(pa.DataFrameModel):
     """``Codebook.events``: the event codes with their derived hierarchy columns."""
 
-    code: str = pa.Field(unique=True)
+    code: str  # uniqueness is rule C103, which names the duplicate and its line
     name: str
     description: str = pa.Field(nullable=True)
     goldstein: pl.Float64

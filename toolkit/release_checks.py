@@ -306,19 +306,17 @@ def duplicate_keys(
 
 
 def content_key() -> pl.Expr:
-    """What makes two events "the same event coded twice" (rule E502)."""
-    return pl.concat_str(
-        [
-            pl.coalesce(pl.col("article_id"), pl.col("source_url")),
-            pl.col("sentence").cast(pl.String),
-            pl.col("event_date").cast(pl.String),
-            pl.col("source_actor"),
-            pl.col("target_actor"),
-            pl.col("event_code"),
-        ],
-        separator="\x1f",
-        ignore_nulls=True,
-    )
+    """What makes two events "the same event coded twice" (rule E502), as one string; a missing
+    part is kept as its own marker so that (A, null, B) and (A, B, null) stay different."""
+    parts = [
+        pl.coalesce(pl.col("article_id"), pl.col("source_url")),
+        pl.col("sentence").cast(pl.String),
+        pl.col("event_date").cast(pl.String),
+        pl.col("source_actor"),
+        pl.col("target_actor"),
+        pl.col("event_code"),
+    ]
+    return pl.concat_str([p.fill_null("\x00") for p in parts], separator="\x1f")
 
 
 def check_global(files: list[Path], out: Bounded, hash_fn: HashFn = default_hash) -> None:

@@ -285,6 +285,24 @@ rule(
     "An actor acting on itself is usually a coding slip; code internal events with distinct "
     "sub-actors (e.g. `MLIGOV` and `MLIREB`).",
 )
+rule(
+    "E205",
+    "imported-missing-actor",
+    "warning",
+    "Imported events name their source actor",
+    "imported event has no source actor",
+    "Source datasets such as GDELT leave an actor empty when their coder could not identify it. Such "
+    "events are kept as they are and counted; hand- and rule-coded events without a source are E001 errors.",
+)
+rule(
+    "E206",
+    "imported-actor-code",
+    "warning",
+    "Imported actor codes follow the CAMEO grammar",
+    "{field} {value!r}: {detail}",
+    "The same checks as E201-E203, reported as warnings for imported events: the source dataset's actor "
+    "codes are kept as published (GDELT, for one, uses parts outside the CAMEO tables).",
+)
 # --- articles, sentences, quotes ---------------------------------------------------------------
 rule(
     "E301",
@@ -380,6 +398,15 @@ rule(
     "{field} {stated} disagrees with the codebook's {expected} for code {code}",
     "Files may state `root_code`, `quad_class` or `goldstein`; when they do they must agree with "
     "the codebook (machine-coded and imported data often carry stale values).",
+)
+rule(
+    "E602",
+    "imported-derived-mismatch",
+    "warning",
+    "Imported derived fields agree with the codebook",
+    "{field} {stated} disagrees with the codebook's {expected} for code {code}",
+    "Values a source dataset states (GDELT QuadClass and GoldsteinScale, ICEWS Intensity) that differ from "
+    "the codebook are reported with counts; the release always carries the codebook's values.",
 )
 # --- articles ---------------------------------------------------------------------------------
 rule(

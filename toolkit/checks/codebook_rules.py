@@ -242,6 +242,7 @@ def check_codebook(cb: Codebook) -> F.Report:
                 column="version",
             )
         )
+    parts += schema_findings(cb)
     counts = {
         "event codes": cb.events.height,
         "actor codes": cb.actors.height,

@@ -143,18 +143,30 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     eid = C("_id")
     out: list[pl.LazyFrame] = []
 
-    def emit(mask: pl.Expr, rule: str, msg: pl.Expr, field: str | None) -> None:
-        out.append(
-            F.make(
-                lf.filter(mask),
-                rule,
-                msg,
-                file=C("_file"),
-                line=line_of(cols, field) if field else C("_line"),
-                column=field,
-                event_id=eid,
-            )
+    imported = C("_method") == "import"
+
+    def emit(
+        mask: pl.Expr, rule: str, msg: pl.Expr, field: str | None, imported_rule: str | None = None
+    ) -> None:
+        """Findings of ``rule``; with ``imported_rule``, imported events get that (warning) rule
+        instead: a source dataset's own values are reported, not blocked."""
+        split = (
+            [(mask, rule)]
+            if imported_rule is None
+            else [(mask & ~imported, rule), (mask & imported, imported_rule)]
         )
+        for m, r in split:
+            out.append(
+                F.make(
+                    lf.filter(m),
+                    r,
+                    msg,
+                    file=C("_file"),
+                    line=line_of(cols, field) if field else C("_line"),
+                    column=field,
+                    event_id=eid,
+                )
+            )
 
     # E001 missing fields; what is required depends on the method
     hand = C("_method") == "hand"
@@ -162,7 +174,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     required: list[tuple[str, pl.Expr, str]] = [
         ("id", pl.lit(True), "event has no id: add one, or run `evtk validate --fix-ids`"),
         ("code", pl.lit(True), 'event has no code: add the CAMEO event code (e.g. code: "042")'),
-        ("source", pl.lit(True), "event has no source actor (e.g. source: RUSGOV)"),
+        ("source", not_import, "event has no source actor (e.g. source: RUSGOV)"),
         ("date", pl.lit(True), "event has no date: write YYYY-MM-DD, YYYY-MM or YYYY"),
         ("article", not_import, "event has no article: name the article id (evtk articles show ID)"),
         ("sentence", hand, "event has no sentence number: see `evtk articles show ARTICLE`"),
@@ -181,6 +193,12 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         value = C(typed[field])
         missing = value.is_null() | (value.cast(pl.String).str.strip_chars() == "")  # `code: ""` is missing
         emit(when & _blank(field) & missing, "E001", pl.lit(message), field)
+    emit(
+        imported & _blank("source") & C("_source").is_null(),
+        "E205",
+        pl.lit("imported event has no source actor (the source dataset leaves it empty)"),
+        "source",
+    )
 
     # E002 field types
     emit(
@@ -281,6 +299,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
                 )
             ),
             field,
+            "E206",
         )
     emit(
         C("_source").is_not_null() & (C("_source") != "") & (C("_source") == C("_target")),
@@ -344,6 +363,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
             C("_code"),
         ),
         "root_code",
+        "E602",
     )
     emit(
         C("_quad").is_not_null() & C("_known_code") & (C("_quad") != C("_cb_quad")),
@@ -355,6 +375,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
             C("_code"),
         ),
         "quad_class",
+        "E602",
     )
     emit(
         C("_goldstein").is_not_null()
@@ -368,6 +389,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
             C("_code"),
         ),
         "goldstein",
+        "E602",
     )
     return out
 
@@ -486,13 +508,14 @@ def check_actors(p: pl.DataFrame, cb: Codebook) -> list[pl.LazyFrame]:
         hits = (
             p.lazy()
             .filter(v.is_in(bad["value"].unique().implode()))
-            .select("_file", "_id", line_of(cols, field).alias("_fline"), v.alias("value"))
+            .select("_file", "_id", "_method", line_of(cols, field).alias("_fline"), v.alias("value"))
             .join(bad.lazy(), on="value", how="inner")
         )
-        for rule in ("E202", "E203"):
+        imported = C("_method") == "import"
+        for rule, mask in (("E202", ~imported), ("E203", ~imported), ("E206", imported)):
             out.append(
                 F.make(
-                    hits.filter(C("_rule") == rule),
+                    hits.filter(mask & ((C("_rule") == rule) if rule != "E206" else pl.lit(True))),
                     rule,
                     pl.format("{} {}: {}", pl.lit(field), C("value"), C("_detail")),
                     file=C("_file"),

@@ -14,6 +14,7 @@ import typer
 from toolkit import __version__
 from toolkit.cli import articles as articles_cmd
 from toolkit.cli import codebook as codebook_cmd
+from toolkit.cli import interchange as interchange_cmd
 from toolkit.cli import release as release_cmd
 from toolkit.cli import validate as validate_cmd
 
@@ -31,6 +32,8 @@ app.add_typer(articles_cmd.app, name="articles")
 app.command("validate")(validate_cmd.validate)
 app.command("new")(articles_cmd.new)
 app.add_typer(release_cmd.app, name="release")
+app.command("import")(interchange_cmd.import_cmd)
+app.command("export")(interchange_cmd.export_cmd)
 
 
 def _version(value: bool) -> None:
@@ -54,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning library errors into one-line messages and exit codes."""
     from toolkit.errors import EvtkError
 
+    # The in-memory engine: polars 2.1's streaming engine panics on some string expressions over
+    # concatenated frames (seen on imported data); set before any command imports polars.
+    os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
     try:
         app(args=argv, prog_name="evtk")
     except EvtkError as exc:
@@ -64,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except (BrokenPipeError, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
+    except BaseException as exc:  # noqa: BLE001 - last line of defence (incl. pyo3 panics): no tracebacks
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
             raise
         sys.stderr.write(
