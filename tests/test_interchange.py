@@ -880,7 +880,7 @@ def test_progress_only_on_a_terminal(
     shown("parsed", 1234)
     shown.done()
     line = capsys.readouterr().err
-    assert line.startswith("\revtk import gdelt2: parsed: 1,234 rows (") and "rows/s)" in line
+    assert line.startswith("\revtk import gdelt2: parsed: 1,234 rows (") and "rows/s) [" in line
     assert line.endswith("\n")
     for quiet, tty in ((True, True), (False, False)):
         monkeypatch.setattr(sys.stderr, "isatty", lambda tty=tty: tty)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import enum
 import json
-import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from toolkit.cli.common import CodebookOpt, EncodingOpt, QuietOpt, ShowFormat, err, out
+from toolkit.progress import Progress
 
 if TYPE_CHECKING:
     from toolkit.interchange import ExportSummary, ImportSummary
@@ -38,31 +37,8 @@ class ExportFormat(enum.StrEnum):
     plover = "plover"
 
 
-class Progress:
-    """One self-overwriting stderr line (stage, rows, rows/s), only on a terminal: logs stay clean."""
-
-    def __init__(self, command: str, enabled: bool) -> None:
-        self.command = command
-        self.enabled = enabled
-        self.started = time.perf_counter()
-        self.shown = False
-
-    def __call__(self, stage: str, rows: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        sys.stderr.write(f"\r{self.command}: {stage}: {rows:,} rows ({rows / elapsed:,.0f} rows/s)\x1b[K")
-        sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def _progress(command: str, quiet: bool) -> Progress:
-    return Progress(command, not quiet and sys.stderr.isatty())
+    return Progress.auto(quiet, label=command)
 
 
 def _row(label: str, n: int, indent: int = 2) -> str:
