@@ -39,11 +39,16 @@ def raw_schema(with_field_lines: bool = False) -> dict[str, Any]:
 
 
 def _scalar(value: Any) -> str | None:
+    """A field value as the checks see it: a string stripped of surrounding whitespace, or None.
+
+    People's formats (YAML, CSV, hand-edited JSONL) are stripped here, once, so the vectorised
+    checks never need to; machine formats read by polars are taken as written."""
     if value is None:
         return None
     if isinstance(value, (dict, list)):
         return json.dumps(value)  # reported as a bad type by the checks
-    return str(value)
+    text = str(value).strip()
+    return text or None
 
 
 class UnknownFields(list[tuple[str, int | None, str]]):

@@ -27,44 +27,54 @@ def line_of(frame_cols: set[str], field: str) -> pl.Expr:
 
 
 def _blank(name: str) -> pl.Expr:
-    return C(name).is_null() | (C(name).str.strip_chars() == "")
+    # Readers strip people's formats (see events_io._scalar), so blank means null or empty.
+    return C(name).is_null() | (C(name).str.len_bytes() == 0)
 
 
 def parse_raw(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Parse the raw string fields of event files into typed ``_``-prefixed columns."""
-    d = C("date").str.strip_chars()
+    """Parse the raw string fields of event files into typed ``_``-prefixed columns.
+
+    Values arrive stripped (see :func:`toolkit.events_io._scalar`); this is the per-row hot path,
+    so the date's precision is told by its length and validated by parsing, not by regexes.
+    """
+    d = C("date")
+    n = d.str.len_bytes()
     precision = (
-        pl.when(d.str.contains(DAY_RE))
+        pl.when(n == 10)
         .then(pl.lit("day"))
-        .when(d.str.contains(MONTH_RE))
+        .when(n == 7)
         .then(pl.lit("month"))
-        .when(d.str.contains(YEAR_RE))
+        .when(n == 4)
         .then(pl.lit("year"))
+        .when((n > 10) & d.str.contains(DAY_RE))
+        .then(pl.lit("day"))
     )
     parsed_date = (
-        pl.when(precision == "day")
-        .then(d.str.slice(0, 10))
-        .when(precision == "month")
+        pl.when(n == 10)
+        .then(d)
+        .when(n == 7)
         .then(d + "-01")
-        .when(precision == "year")
+        .when(n == 4)
         .then(d + "-01-01")
+        .when(precision == "day")
+        .then(d.str.slice(0, 10))
     ).str.to_date("%Y-%m-%d", strict=False)
     return raw.with_columns(
-        _code=C("code").str.strip_chars(),
-        _sentence=C("sentence").str.strip_chars().cast(pl.Int64, strict=False),
+        _code=C("code"),
+        _sentence=C("sentence").cast(pl.Int64, strict=False),
         _date=parsed_date,
-        _precision=precision,
-        _lat=C("location_lat").str.strip_chars().cast(pl.Float64, strict=False),
-        _lon=C("location_lon").str.strip_chars().cast(pl.Float64, strict=False),
-        _method=C("method").str.strip_chars().str.to_lowercase().fill_null("hand"),
-        _quad=C("quad_class").str.strip_chars().str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
-        _goldstein=C("goldstein").str.strip_chars().cast(pl.Float64, strict=False),
-        _source=C("source").str.strip_chars(),
-        _target=C("target").str.strip_chars(),
-        _article=C("article").str.strip_chars(),
-        _id=C("id").str.strip_chars(),
+        _precision=pl.when(parsed_date.is_not_null()).then(precision),
+        _lat=C("location_lat").cast(pl.Float64, strict=False),
+        _lon=C("location_lon").cast(pl.Float64, strict=False),
+        _method=C("method").str.to_lowercase().fill_null("hand"),
+        _quad=C("quad_class").str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
+        _goldstein=C("goldstein").cast(pl.Float64, strict=False),
+        _source=C("source"),
+        _target=C("target"),
+        _article=C("article"),
+        _id=C("id"),
         # Stable id: the file's path below the data folder, without extension, and the local id.
-        event_id=C("_src").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("id").str.strip_chars(),
+        event_id=C("_src").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("id"),
     )
 
 
@@ -644,11 +654,13 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     cols = set(p.columns)
     out = []
     has_id = C("_id").is_not_null()
-    # A repeated (file, id) always repeats the event id, so one pass finds candidates for both rules.
+    # A repeated (file, id) or event id always repeats the local id, so one pass over a 64-bit
+    # hash of the (short) local id finds the candidates for both rules; the exact rules below
+    # compare the real values, so a hash collision never produces a finding.
     # Candidates in file and line order: "first" below must not depend on the order joins left.
     ids = (
         p.lazy()
-        .filter(has_id & C("event_id").is_duplicated())
+        .filter(has_id & C("_id").hash().is_duplicated())
         .sort("_file", "_line", nulls_last=True, maintain_order=True)
         .with_columns(_first_file=C("_file").first().over("event_id"))
     )
