@@ -157,33 +157,10 @@ def findings_of(report: F.Report, rule: str) -> list[dict[str, Any]]:
     return report.findings.filter(pl.col("rule") == rule).to_dicts()
 
 
-@dataclass
-class CliRun:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def output(self) -> str:
-        return self.out + self.err
-
-
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
-    """``evtk ARGS`` in-process (``toolkit.cli.main`` maps library errors to exit codes)."""
-    from toolkit.cli import main
-
-    def run(*args: str | Path) -> CliRun:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return CliRun(code, captured.out, captured.err)
-
-    return run
+def cli(evtk: Callable[..., Any]) -> Callable[..., Any]:
+    """``evtk ARGS`` in-process: the shared runner from conftest."""
+    return evtk
 
 
 @pytest.fixture(autouse=True)
@@ -337,7 +314,7 @@ def test_build_is_reproducible(tmp_path: Path, threshold: int | None) -> None:
         assert "year" not in pl.read_parquet_schema(a / parts[0])
 
 
-def test_cli_build(base: Base, tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_cli_build(base: Base, tmp_path: Path, cli: Callable[..., Any]) -> None:
     out = tmp_path / "releases"
     r = cli("release", "build", "0.1.0", "--data", base.data, "--out", out, "--partition-threshold", "0")
     assert r.code == 0, r.output
@@ -348,7 +325,7 @@ def test_cli_build(base: Base, tmp_path: Path, cli: Callable[..., CliRun]) -> No
     assert r.code == 0 and "previous 0.1.0" in r.out
 
 
-def test_existing_version_is_refused(base: Base, tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_existing_version_is_refused(base: Base, tmp_path: Path, cli: Callable[..., Any]) -> None:
     releases = tmp_path / "releases"
     shutil.copytree(base.release, releases / "0.1.0")
     before = tree(releases)
@@ -366,7 +343,7 @@ def test_existing_version_is_refused(base: Base, tmp_path: Path, cli: Callable[.
 
 @pytest.mark.parametrize("version", ["1.0", "v1.0.0", "01.0.0", "1.0.0-rc1", "latest", "1.0.0/../x"])
 def test_invalid_version_is_refused(
-    base: Base, tmp_path: Path, cli: Callable[..., CliRun], version: str
+    base: Base, tmp_path: Path, cli: Callable[..., Any], version: str
 ) -> None:
     out = tmp_path / "releases"
     with pytest.raises(UsageError, match="MAJOR.MINOR.PATCH"):
@@ -379,7 +356,7 @@ def test_invalid_version_is_refused(
     assert not out.exists()
 
 
-def test_data_with_errors_is_refused(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_data_with_errors_is_refused(tmp_path: Path, cli: Callable[..., Any]) -> None:
     events = seed_events()
     events[1]["code"] = "999"  # e2: unknown code
     data = make_data(tmp_path, events)
@@ -483,7 +460,7 @@ def test_committed_release_passes_check(release: Path) -> None:
     assert report.errors == 0, F.render(report, "text")
 
 
-def test_fresh_build_passes_check(base: Base, cli: Callable[..., CliRun]) -> None:
+def test_fresh_build_passes_check(base: Base, cli: Callable[..., Any]) -> None:
     report = check_release(base.release)
     assert report.errors == 0 and report.warnings == 0, F.render(report, "text")
     assert report.counts["events"] == 33
@@ -502,7 +479,7 @@ def test_fresh_build_passes_check(base: Base, cli: Callable[..., CliRun]) -> Non
         "codebook/actors/countries.csv",
     ],
 )
-def test_flipped_byte_is_found(fresh: Path, cli: Callable[..., CliRun], name: str) -> None:
+def test_flipped_byte_is_found(fresh: Path, cli: Callable[..., Any], name: str) -> None:
     flip_byte(fresh / name)
     r = cli("release", "check", fresh)
     assert r.code == 1, r.output
@@ -511,7 +488,7 @@ def test_flipped_byte_is_found(fresh: Path, cli: Callable[..., CliRun], name: st
     assert any(f["file"] == name for f in findings_of(report, "R101"))
 
 
-def test_deleted_file_is_found(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_deleted_file_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
     (fresh / "sentences.parquet").unlink()
     r = cli("release", "check", fresh)
     assert r.code == 1
@@ -519,7 +496,7 @@ def test_deleted_file_is_found(fresh: Path, cli: Callable[..., CliRun]) -> None:
     assert "listed in the manifest but missing" in r.out
 
 
-def test_deleted_codebook_file_is_found(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_deleted_codebook_file_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
     (fresh / "codebook" / "events" / "19.yaml").unlink()
     r = cli("release", "check", fresh)
     assert r.code == 1
@@ -528,7 +505,7 @@ def test_deleted_codebook_file_is_found(fresh: Path, cli: Callable[..., CliRun])
 
 @pytest.mark.parametrize("name", ["events.parquet", "articles.parquet", "codebook/codebook.yaml"])
 def test_file_deleted_with_its_manifest_entry_is_found(
-    fresh: Path, cli: Callable[..., CliRun], name: str
+    fresh: Path, cli: Callable[..., Any], name: str
 ) -> None:
     """Deleting a file *and* its manifest entry still leaves a release without a table."""
     (fresh / name).unlink()
@@ -541,7 +518,7 @@ def test_file_deleted_with_its_manifest_entry_is_found(
     assert "internal error" not in r.output and "Traceback" not in r.output
 
 
-def test_stray_file_is_a_warning(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_stray_file_is_a_warning(fresh: Path, cli: Callable[..., Any]) -> None:
     (fresh / "notes.txt").write_text("my notes\n", encoding="utf-8")
     r = cli("release", "check", fresh)
     assert r.code == 0, r.output
@@ -552,7 +529,7 @@ def test_stray_file_is_a_warning(fresh: Path, cli: Callable[..., CliRun]) -> Non
 
 
 @pytest.mark.parametrize(("field", "rule"), [("sha256", "R101"), ("rows", "R103"), ("bytes", "R102")])
-def test_edited_manifest_is_found(fresh: Path, cli: Callable[..., CliRun], field: str, rule: str) -> None:
+def test_edited_manifest_is_found(fresh: Path, cli: Callable[..., Any], field: str, rule: str) -> None:
     m = read_manifest(fresh)
     res = resource(m, "events.parquet")
     res[field] = "0" * 64 if field == "sha256" else res[field] + 1
@@ -563,7 +540,7 @@ def test_edited_manifest_is_found(fresh: Path, cli: Callable[..., CliRun], field
     assert rules_of(check_release(fresh)) == {rule}
 
 
-def test_broken_manifest_is_found(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_broken_manifest_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
     text = (fresh / "manifest.json").read_text(encoding="utf-8")
     (fresh / "manifest.json").write_text(text[: len(text) // 2], encoding="utf-8")
     r = cli("release", "check", fresh)
@@ -572,7 +549,7 @@ def test_broken_manifest_is_found(fresh: Path, cli: Callable[..., CliRun]) -> No
     assert "Traceback" not in r.output
 
 
-def test_manifest_without_resources_is_found(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_manifest_without_resources_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
     m = read_manifest(fresh)
     del m["resources"]
     write_manifest(fresh, m)
@@ -581,7 +558,7 @@ def test_manifest_without_resources_is_found(fresh: Path, cli: Callable[..., Cli
     assert "R107" in r.out and "resources" in r.out
 
 
-def test_not_a_release_is_a_usage_error(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_not_a_release_is_a_usage_error(tmp_path: Path, cli: Callable[..., Any]) -> None:
     r = cli("release", "check", tmp_path / "nope")
     assert r.code == 2
     (tmp_path / "empty").mkdir()
@@ -590,7 +567,7 @@ def test_not_a_release_is_a_usage_error(tmp_path: Path, cli: Callable[..., CliRu
     assert "Traceback" not in r.output
 
 
-def test_event_rules_run_again_on_the_release(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_event_rules_run_again_on_the_release(fresh: Path, cli: Callable[..., Any]) -> None:
     """Checksums are not enough: a consistently rewritten events table still goes through every
     event rule, against the release's own codebook snapshot."""
     path = fresh / "events.parquet"
@@ -618,7 +595,7 @@ def test_event_rules_run_again_on_the_release(fresh: Path, cli: Callable[..., Cl
     assert "E101" in r.out and target in r.out
 
 
-def test_json_format_is_the_report(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_json_format_is_the_report(fresh: Path, cli: Callable[..., Any]) -> None:
     flip_byte(fresh / "README.md")
     (fresh / "stray.txt").write_text("x", encoding="utf-8")
     r = cli("release", "check", fresh, "--format", "json")
@@ -628,13 +605,13 @@ def test_json_format_is_the_report(fresh: Path, cli: Callable[..., CliRun]) -> N
     assert expected["valid"] is False and expected["rule_counts"] == {"R101": 1, "R105": 1}
 
 
-def test_json_format_of_a_clean_release(base: Base, cli: Callable[..., CliRun]) -> None:
+def test_json_format_of_a_clean_release(base: Base, cli: Callable[..., Any]) -> None:
     r = cli("release", "check", base.release, "--format", "json")
     assert r.code == 0
     assert json.loads(r.out) == json.loads(json.dumps(check_release(base.release).to_dict(), default=str))
 
 
-def test_github_format(fresh: Path, cli: Callable[..., CliRun]) -> None:
+def test_github_format(fresh: Path, cli: Callable[..., Any]) -> None:
     flip_byte(fresh / "events.parquet")
     flip_byte(fresh / "README.md")
     r = cli("release", "check", fresh, "--format", "github")
@@ -686,7 +663,7 @@ def without(events: list[dict[str, Any]], local_id: str) -> list[dict[str, Any]]
     return kept
 
 
-def test_silent_removal_is_found(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_silent_removal_is_found(tmp_path: Path, cli: Callable[..., Any]) -> None:
     _, b = second_release(tmp_path, "0.2.0", without(seed_events(), "e6"))
     r = cli("release", "check", b)
     assert r.code == 1, r.output
@@ -697,7 +674,7 @@ def test_silent_removal_is_found(tmp_path: Path, cli: Callable[..., CliRun]) -> 
     assert "0.1.0" in findings_of(report, "R201")[0]["message"]
 
 
-def test_retracted_removal_is_clean(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_retracted_removal_is_clean(tmp_path: Path, cli: Callable[..., Any]) -> None:
     gone = f"{SEED_PREFIX}#e6"
     _, b = second_release(
         tmp_path, "0.2.0", without(seed_events(), "e6"), retractions=[(gone, "coded twice, see e7")]
@@ -712,7 +689,7 @@ def test_retracted_removal_is_clean(tmp_path: Path, cli: Callable[..., CliRun]) 
     assert cli("release", "check", b).code == 0
 
 
-def test_retractions_carry_over_without_warnings(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_retractions_carry_over_without_warnings(tmp_path: Path, cli: Callable[..., Any]) -> None:
     """data/retractions.csv is cumulative: a retraction from 0.2.0 is still listed in 0.3.0 and is
     not "stale" there; a retraction that names no event at all is."""
     gone = f"{SEED_PREFIX}#e6"
@@ -739,7 +716,7 @@ def test_retractions_carry_over_without_warnings(tmp_path: Path, cli: Callable[.
     assert r.code == 0 and "warning R204 stale-retraction" in r.out
 
 
-def test_patch_bump_with_retraction_is_found(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_patch_bump_with_retraction_is_found(tmp_path: Path, cli: Callable[..., Any]) -> None:
     gone = f"{SEED_PREFIX}#e6"
     _, b = second_release(tmp_path, "0.1.1", without(seed_events(), "e6"), retractions=[(gone, "duplicate")])
     report = check_release(b)
@@ -752,7 +729,7 @@ def test_patch_bump_with_retraction_is_found(tmp_path: Path, cli: Callable[..., 
 
 @pytest.mark.parametrize(("version", "ok"), [("0.1.1", False), ("0.2.0", True)])
 def test_codebook_change_needs_a_minor_bump(
-    tmp_path: Path, cli: Callable[..., CliRun], version: str, ok: bool
+    tmp_path: Path, cli: Callable[..., Any], version: str, ok: bool
 ) -> None:
     cb = tmp_path / "codebook"
     shutil.copytree(default_path(), cb)
@@ -774,7 +751,7 @@ def test_codebook_change_needs_a_minor_bump(
         assert r.code == 1
 
 
-def test_version_must_be_greater(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_version_must_be_greater(tmp_path: Path, cli: Callable[..., Any]) -> None:
     data = make_data(tmp_path)
     newer = build_release("0.2.0", data, tmp_path / "x").path
     same = build_release("0.2.0", data, tmp_path / "y").path
@@ -802,7 +779,7 @@ def _quad4_events(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_drift_is_a_warning(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_drift_is_a_warning(tmp_path: Path, cli: Callable[..., Any]) -> None:
     _, b = second_release(tmp_path, "0.1.1", seed_events() + _quad4_events(20))
     report = check_release(b)
     assert report.errors == 0
@@ -818,7 +795,7 @@ def test_drift_is_a_warning(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     assert "R203" not in check_release(b, CheckOptions(drift=DriftThresholds(quad_share=0.9))).rule_counts
 
 
-def test_no_previous_skips_release_rules(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
+def test_no_previous_skips_release_rules(tmp_path: Path, cli: Callable[..., Any]) -> None:
     _, b = second_release(tmp_path, "0.2.0", without(seed_events(), "e6"))
     assert cli("release", "check", b).code == 1
     assert cli("release", "check", b, "--no-previous").code == 0
@@ -1065,7 +1042,7 @@ def test_diff_counts_every_kind_of_change(diffed: tuple[Path, Path, Any]) -> Non
     assert check_release(b).errors == 0
 
 
-def test_diff_cli_json_is_the_same(diffed: tuple[Path, Path, Any], cli: Callable[..., CliRun]) -> None:
+def test_diff_cli_json_is_the_same(diffed: tuple[Path, Path, Any], cli: Callable[..., Any]) -> None:
     a, b, _ = diffed
     r = cli("release", "diff", a, b, "--format", "json")
     assert r.code == 0, r.output
@@ -1077,7 +1054,7 @@ def test_diff_cli_json_is_the_same(diffed: tuple[Path, Path, Any], cli: Callable
 
 
 def test_diff_cli_refuses_non_releases(
-    diffed: tuple[Path, Path, Any], tmp_path: Path, cli: Callable[..., CliRun]
+    diffed: tuple[Path, Path, Any], tmp_path: Path, cli: Callable[..., Any]
 ) -> None:
     a, _, _ = diffed
     r = cli("release", "diff", a, tmp_path)

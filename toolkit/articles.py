@@ -137,18 +137,11 @@ def read_bulk(path: Path) -> list[dict[str, Any]]:
         lines = list(range(1, len(records) + 1))
     else:
         text = read_text(path)
-        records, lines = [], []
-        for i, raw in enumerate(text.split("\n"), start=1):
-            if not raw.strip():
-                continue
-            try:
-                rec = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path, i) from None
-            if not isinstance(rec, dict):
-                raise InputError("each line must be a JSON object (an article)", path, i)
-            records.append(rec)
-            lines.append(i)
+        from toolkit.events_io import iter_json_lines
+
+        pairs = list(iter_json_lines(text, path, "an article"))
+        records = [rec for _, rec in pairs]
+        lines = [i for i, _ in pairs]
     rows = []
     for rec, line in zip(records, lines, strict=True):
         if not isinstance(rec.get("text"), str):

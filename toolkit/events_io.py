@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,15 +194,7 @@ def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> p
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     seen_unknown: set[str] = set()
-    for i, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path, i) from None
-        if not isinstance(rec, dict):
-            raise InputError("each line must be a JSON object (one event)", path, i)
+    for i, rec in iter_json_lines(text, path, "one event"):
         loc = rec.pop("location", None)
         if isinstance(loc, dict):
             rec.update({f"location_{k}": v for k, v in loc.items()})
@@ -215,6 +208,21 @@ def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> p
     columns["_file"] = [rel] * len(records)
     columns["_line"] = lines
     return pl.DataFrame(columns, schema=raw_schema())
+
+
+def iter_json_lines(text: str, path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSON Lines text; a malformed line is an
+    InputError naming it."""
+    for i, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path, i) from None
+        if not isinstance(rec, dict):
+            raise InputError(f"each line must be a JSON object ({what})", path, i)
+        yield i, rec
 
 
 def _read_jsonl_fast(text: str, rel: str, unknown: UnknownFields) -> pl.DataFrame | None:

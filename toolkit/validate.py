@@ -15,6 +15,7 @@ import polars as pl
 from toolkit import findings as F
 from toolkit.articles import Articles, load_articles
 from toolkit.checks import events as checks
+from toolkit.checks.events import event_id
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError
 from toolkit.events_io import UnknownFields, discover, raw_schema, read_events
@@ -115,26 +116,34 @@ def validate(
         except ValueError:
             src = path.name
         try:
-            frames.append(read_events(path, rel, encoding, unknown).with_columns(_src=pl.lit(src)))
+            # _key: the stable part of event ids (path below the data folder, without extension).
+            key = src.rsplit(".", 1)[0] if "." in Path(src).name else src
+            frames.append(
+                read_events(path, rel, encoding, unknown).with_columns(_src=pl.lit(src), _key=pl.lit(key))
+            )
         except InputError as exc:
             problems.append(F.single("E000", exc.message, file=rel, line=exc.line))
-    full = {**raw_schema(with_field_lines=True), "_src": pl.String}
+    # Per-field line columns exist only for YAML; adding them as nulls to a machine file of
+    # millions of rows would cost gigabytes, so a column is added only where some file has it.
+    full = {**raw_schema(with_field_lines=True), "_src": pl.String, "_key": pl.String}
+    present = {name for f in frames for name in f.collect_schema().names()}
+    wanted = {c: t for c, t in full.items() if not c.startswith("_line_") or c in present}
     raw = (
         pl.concat(
             [
                 f.with_columns(
                     *[
                         pl.lit(None, dtype=t).alias(c)
-                        for c, t in full.items()
+                        for c, t in wanted.items()
                         if c not in f.collect_schema().names()
                     ]
-                ).select(list(full))
+                ).select(list(wanted))
                 for f in frames
             ],
             how="vertical",
         )
         if frames
-        else pl.DataFrame(schema=full).lazy()
+        else pl.DataFrame(schema=wanted).lazy()
     )
     have_articles = bool(art_dirs)
     # One row per article id: a duplicated id (A103) must not duplicate the events that name it.
@@ -208,7 +217,7 @@ def to_release_events(prepared: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """Events in release columns; derived fields come from the codebook, not from the file."""
     c = pl.col
     return prepared.select(
-        c("event_id"),
+        event_id(),
         c("_src").alias("file"),
         c("_id").alias("local_id"),
         c("_article").alias("article_id"),

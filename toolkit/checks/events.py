@@ -66,16 +66,34 @@ def parse_raw(raw: pl.LazyFrame) -> pl.LazyFrame:
         _precision=pl.when(parsed_date.is_not_null()).then(precision),
         _lat=C("location_lat").cast(pl.Float64, strict=False),
         _lon=C("location_lon").cast(pl.Float64, strict=False),
-        _method=C("method").str.to_lowercase().fill_null("hand"),
+        _method=C("method").fill_null("hand"),
         _quad=C("quad_class").str.replace(r"\.0+$", "").cast(pl.Int8, strict=False),
         _goldstein=C("goldstein").cast(pl.Float64, strict=False),
         _source=C("source"),
         _target=C("target"),
         _article=C("article"),
         _id=C("id"),
-        # Stable id: the file's path below the data folder, without extension, and the local id.
-        event_id=C("_src").str.replace(r"\.[A-Za-z]+$", "") + "#" + C("id"),
     )
+
+
+def event_id() -> pl.Expr:
+    """The stable release id: the file's path below the data folder without its extension, then
+    ``#`` and the local id. Built only where needed (duplicate candidates, release columns)."""
+    return (C("_key") + "#" + C("_id")).alias("event_id")
+
+
+def hash_expr(expr: pl.Expr) -> pl.Expr:
+    """The 64-bit hash behind :func:`repeated` (a function so tests can force collisions)."""
+    return expr.hash()
+
+
+def repeated(expr: pl.Expr) -> pl.Expr:
+    """Rows whose 64-bit hash of ``expr`` occurs more than once: a superset of the true
+    duplicates (hash collisions), found by sorting, which stays fast when the values do not fit
+    a cache-sized hash table. Callers confirm on the real values."""
+    h = hash_expr(expr)
+    s = h.sort()
+    return h.is_in(s.filter(s == s.shift(1)).implode())
 
 
 def from_release(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -648,8 +666,9 @@ DUPLICATE_KEY = ("_k1", "_sentence", "_date", "_source", "_target", "_code")
 def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     """E501 duplicate local id in a file, E502 same content coded twice, E503 release id collision.
 
-    One hash-based ``is_duplicated`` pass per key finds the candidates; the details (counts, the
-    first occurrence) are computed on the candidates only, which are few in real data.
+    One pass over hashes per key finds the candidates (:func:`repeated`); the exact rules (counts,
+    the first occurrence) run on the candidates only, which are few in real data, and compare the
+    real values, so a hash collision never produces a finding.
     """
     cols = set(p.columns)
     out = []
@@ -660,7 +679,8 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
     # Candidates in file and line order: "first" below must not depend on the order joins left.
     ids = (
         p.lazy()
-        .filter(has_id & C("_id").hash().is_duplicated())
+        .filter(has_id & repeated(C("_id")))
+        .with_columns(event_id=pl.col("event_id") if "event_id" in cols else event_id())
         .sort("_file", "_line", nulls_last=True, maintain_order=True)
         .with_columns(_first_file=C("_file").first().over("event_id"))
     )
@@ -701,7 +721,7 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
         .filter(C("_code").is_not_null() & C("_date").is_not_null() & C("_k1").is_not_null())
     )
     dup = (
-        keyed.filter(pl.struct(DUPLICATE_KEY).is_duplicated())
+        keyed.filter(repeated(pl.struct(DUPLICATE_KEY)))
         .sort("_file", "_line", nulls_last=True, maintain_order=True)
         .with_columns(
             _rank=pl.int_range(pl.len()).over(DUPLICATE_KEY),
