@@ -42,7 +42,7 @@ def main() -> None:
     arts = timed(
         "load articles (bulk JSONL, frozen sentences)", lambda: load_articles([data / "articles"]), floor
     )
-    full = {**raw_schema(with_field_lines=True), "_src": pl.String}
+    full = {**raw_schema(), "_src": pl.String, "_key": pl.String}
     raw = scan_parquet(events, "coded/events.parquet", UnknownFields()).with_columns(
         _src=pl.lit("coded/events")
     )

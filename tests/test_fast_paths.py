@@ -36,7 +36,7 @@ def _write(tmp: Path, files: list[list[dict[str, str | None]]]) -> Path:
         old.unlink()
     for i, rows in enumerate(files):
         frame = pl.DataFrame(
-            rows, schema={k: pl.String for k in ("id", "sentence", "date", "source", "target", "code")}
+            rows, schema=dict.fromkeys(("id", "sentence", "date", "source", "target", "code"), pl.String)
         )
         frame.with_columns(article=pl.lit("afp-2023-02-07-lavrov-mali"), method=pl.lit("rule")).write_parquet(
             data / "coded" / f"f{i % 2}{'.x' if i > 1 else ''}.parquet"
