@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from toolkit.articles import sha256_text
 from toolkit.codebook import load_codebook
 from toolkit.schema import INPUT_FIELDS
+from toolkit.segment import SEGMENTER_VERSION
 
 VERBS = {
     "042": "travelled to",
@@ -84,19 +86,21 @@ def generate(spec: Spec, out: Path) -> dict[str, Path]:
                 for s in range(n_sent)
             ]
             text = "\n".join(sents) + "\n"
-            fh.write(
-                json.dumps(
-                    {
-                        "id": f"art-{a:07d}",
-                        "title": f"Synthetic article {a}",
-                        "source": f"src{a % 37}",
-                        "published": str(art_pub[a]),
-                        "language": "en",
-                        "text": text,
-                    }
-                )
-                + "\n"
-            )
+            # Frozen sentences, as `evtk articles add` stores them: one sentence per line here.
+            starts = np.cumsum([0] + [len(x) + 1 for x in sents[:-1]])
+            spans = [[int(b), int(b) + len(x)] for b, x in zip(starts, sents, strict=True)]
+            record = {
+                "id": f"art-{a:07d}",
+                "title": f"Synthetic article {a}",
+                "source": f"src{a % 37}",
+                "published": str(art_pub[a]),
+                "language": "en",
+                "text": text,
+                "segmenter": SEGMENTER_VERSION,
+                "text_sha256": sha256_text(text),
+                "sentences": spans,
+            }
+            fh.write(json.dumps(record) + "\n")
 
     n = spec.events
     art = rng.integers(0, n_art, n)

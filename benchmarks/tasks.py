@@ -42,6 +42,15 @@ def pandera_baseline(events: Path) -> dict[str, object]:
 
 
 def run(name: str, args: list[str]) -> dict[str, object]:
+    if name == "generate":
+        from benchmarks.generate import Spec, generate
+
+        generate(Spec(events=int(args[1]), error_share=float(args[2])), Path(args[0]))
+        return {}
+    if name == "import":
+        from benchmarks.bench_import import run as run_import
+
+        return run_import(int(args[0]), Path(args[1]))
     if name == "read":
         df = pl.read_parquet(args[0])
         return {"rows": df.height}

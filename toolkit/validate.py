@@ -7,6 +7,7 @@ be single event files; their articles are then looked up in the nearest ``articl
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +28,11 @@ SKIP_DIRS = {"articles", "releases"}
 
 @dataclass
 class Validation:
-    """What validation saw and found. ``events`` are in release columns, ready for a build."""
+    """What validation saw and found. ``events`` are in release columns, ready for a build
+    (computed on first use: a plain `evtk validate` never needs them)."""
 
     report: F.Report
-    events: pl.DataFrame
+    prepared: pl.DataFrame
     articles: Articles
     codebook: Codebook
     unreadable: int = 0
@@ -38,6 +40,10 @@ class Validation:
     @property
     def exit_code(self) -> int:
         return 2 if self.unreadable else self.report.exit_code
+
+    @functools.cached_property
+    def events(self) -> pl.DataFrame:
+        return to_release_events(self.prepared, self.codebook)
 
 
 def find_data_root(path: Path) -> Path | None:
@@ -187,7 +193,7 @@ def validate(
     counts = {"files": len(files), "events": prepared.height, "articles": articles.articles.height}
     report = F.Report.build(found, counts, max_examples)
     unreadable = int(report.rule_counts.get("E000", 0))
-    return Validation(report, to_release_events(prepared, cb), articles, cb, unreadable)
+    return Validation(report, prepared, articles, cb, unreadable)
 
 
 def _field_notes(unknown: UnknownFields) -> list[pl.DataFrame]:
