@@ -31,7 +31,7 @@ def timed(label: str, fn: Callable[[], Any], floor: float | None = None) -> Any:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    data = ensure_data(ROOT / "bench-data", n, 0.0)
+    data = ensure_data(ROOT / "bench-data", n, 0.0)  # shared with `make bench`
     events = data / "coded" / "events.parquet"
     print(f"profile of validate on {n:,} events ({events})")
     read = time.perf_counter()

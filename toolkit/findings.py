@@ -82,11 +82,16 @@ def single(
 
 
 def concat(parts: Sequence[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
-    frames = [p.lazy() for p in parts]
-    if not frames:
+    """All findings in one frame. Lazy parts run together through ``collect_all`` (one plan per
+    rule, in parallel, common sub-plans computed once) on the in-memory engine (see
+    :func:`toolkit.cli.main` for why not streaming)."""
+    lazy = [p for p in parts if isinstance(p, pl.LazyFrame)]
+    done = [p for p in parts if isinstance(p, pl.DataFrame)]
+    if lazy:
+        done += pl.collect_all(lazy, engine="in-memory")
+    if not done:
         return empty()
-    # in-memory engine: see toolkit.cli.main (a streaming-engine panic on some string expressions)
-    return pl.concat(frames, how="vertical").collect(engine="in-memory").cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat([d.cast(FINDING_SCHEMA) for d in done], how="vertical")  # type: ignore[arg-type]
 
 
 @dataclass
