@@ -130,29 +130,32 @@ def from_release(events: pl.LazyFrame) -> pl.LazyFrame:
 def join_reference(lf: pl.LazyFrame, cb: Codebook, published: pl.DataFrame | None = None) -> pl.LazyFrame:
     """Look up codebook values (by ``_code``) and publication dates (by ``_article``).
 
-    Hash look-ups (``replace_strict``) in one ``with_columns`` rather than joins: they run in
-    parallel and never copy the wide frame.
+    One hash look-up per key gives a row index into the (small) reference table; the values are
+    then gathered by index. No join: nothing copies the wide frame, and the hashing is done once.
     """
     ev = cb.events
-    code = C("_code")
-
-    def lookup(column: str) -> pl.Expr:
-        return code.replace_strict(ev["code"], ev[column], default=None, return_dtype=ev.schema[column])
-
+    code_idx = C("_code").replace_strict(
+        ev["code"], pl.Series(range(ev.height), dtype=pl.UInt32), default=None
+    )
+    lf = lf.with_columns(_cbi=code_idx)
     cols = [
-        lookup("root_code").alias("_cb_root"),
-        lookup("quad_class").alias("_cb_quad"),
-        lookup("goldstein").alias("_cb_goldstein"),
-        lookup("replaced_by").alias("_replaced_by"),
-        code.is_in(ev["code"].implode()).fill_null(False).alias("_known_code"),
+        pl.lit(ev[column]).gather(C("_cbi")).alias(alias)
+        for column, alias in (
+            ("root_code", "_cb_root"),
+            ("quad_class", "_cb_quad"),
+            ("goldstein", "_cb_goldstein"),
+            ("replaced_by", "_replaced_by"),
+        )
     ]
+    cols.append(C("_cbi").is_not_null().alias("_known_code"))
     if published is not None:
-        art = C("_article")
+        art_idx = C("_article").replace_strict(
+            published["article_id"], pl.Series(range(published.height), dtype=pl.UInt32), default=None
+        )
+        lf = lf.with_columns(_ai=art_idx)
         cols += [
-            art.replace_strict(
-                published["article_id"], published["published"], default=None, return_dtype=pl.Date
-            ).alias("_published"),
-            art.is_in(published["article_id"].implode()).fill_null(False).alias("_known_article"),
+            pl.lit(published["published"]).gather(C("_ai")).alias("_published"),
+            C("_ai").is_not_null().alias("_known_article"),
         ]
     else:
         cols += [pl.lit(None, dtype=pl.Date).alias("_published"), pl.lit(False).alias("_known_article")]
