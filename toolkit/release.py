@@ -287,7 +287,7 @@ def build_release(
     retractions = read_retractions(data_dir)
     # Input order is already deterministic (files in path order, rows in file order); a sort by
     # event id would add nothing to reproducibility and costs more than the rest of the build.
-    events = result.events
+    events = result.take_events()
     articles = result.articles.articles.sort("article_id")
     sentences = result.articles.sentences.sort("article_id", "sentence")
     _check_models(events, articles, sentences)
@@ -307,8 +307,12 @@ def build_release(
         tmp.mkdir()
         partitioned = events.height > partition_threshold
         if partitioned:
-            for (year,), part in events.partition_by("year", as_dict=True, maintain_order=True).items():
-                _write_parquet(part.drop("year"), tmp / "events" / f"year={year}" / "part-0.parquet", meta)
+            # One filter per year (in file order), written and freed before the next: several times
+            # faster than partition_by on a wide frame, and one partition in memory at a time.
+            for year in sorted(events["year"].unique().to_list(), key=lambda y: (y is None, y)):
+                part = events.filter(pl.col("year").is_null() if year is None else pl.col("year") == year)
+                folder = "__HIVE_DEFAULT_PARTITION__" if year is None else str(year)
+                _write_parquet(part.drop("year"), tmp / "events" / f"year={folder}" / "part-0.parquet", meta)
         else:
             _write_parquet(events, tmp / "events.parquet", meta)
         _write_parquet(articles, tmp / "articles.parquet", meta)

@@ -45,6 +45,13 @@ class Validation:
     def events(self) -> pl.DataFrame:
         return to_release_events(self.prepared, self.codebook)
 
+    def take_events(self) -> pl.DataFrame:
+        """The release columns, releasing the (much wider) prepared frame: a build needs the
+        memory for partitioning and writing."""
+        events = self.events
+        self.prepared = self.prepared.clear()
+        return events
+
 
 def find_data_root(path: Path) -> Path | None:
     for candidate in [path, *path.resolve().parents]:
