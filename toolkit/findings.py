@@ -82,13 +82,10 @@ def single(
 
 
 def concat(parts: Sequence[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
-    """All findings in one frame. Lazy parts run together through ``collect_all`` (one plan per
-    rule, in parallel, common sub-plans computed once) on the in-memory engine (see
-    :func:`toolkit.cli.main` for why not streaming)."""
-    lazy = [p for p in parts if isinstance(p, pl.LazyFrame)]
-    done = [p for p in parts if isinstance(p, pl.DataFrame)]
-    if lazy:
-        done += pl.collect_all(lazy, engine="in-memory")
+    """All findings in one frame. Each lazy part is collected on its own, in order: measured on
+    10M events, one ``collect_all`` over every rule's plan took twice as long (and more with many
+    findings) as collecting them one by one. The in-memory engine: see :func:`toolkit.cli.main`."""
+    done = [p.collect(engine="in-memory") if isinstance(p, pl.LazyFrame) else p for p in parts]
     if not done:
         return empty()
     return pl.concat([d.cast(FINDING_SCHEMA) for d in done], how="vertical")  # type: ignore[arg-type]

@@ -173,6 +173,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
     lf = p.lazy()
     eid = C("_id")
     out: list[pl.LazyFrame] = []
+    pending: list[tuple[pl.Expr, str, pl.Expr, str | None]] = []
 
     imported = C("_method") == "import"
 
@@ -186,18 +187,7 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
             if imported_rule is None
             else [(mask & ~imported, rule), (mask & imported, imported_rule)]
         )
-        for m, r in split:
-            out.append(
-                F.make(
-                    lf.filter(m),
-                    r,
-                    msg,
-                    file=C("_file"),
-                    line=line_of(cols, field) if field else C("_line"),
-                    column=field,
-                    event_id=eid,
-                )
-            )
+        pending.extend((m, r, msg, field) for m, r in split)
 
     # E001 missing fields; what is required depends on the method
     hand = C("_method") == "hand"
@@ -422,6 +412,29 @@ def check_rows(p: pl.DataFrame, cb: Codebook, have_articles: bool) -> list[pl.La
         "goldstein",
         "E602",
     )
+    # Every mask in one pass over the frame; messages are built only for the flagged rows
+    # (none in clean data), instead of one filter over millions of rows per rule.
+    names = [f"_m{i}" for i in range(len(pending))]
+    flagged = (
+        lf.with_columns(
+            *[m.fill_null(False).alias(n) for (m, _, _, _), n in zip(pending, names, strict=True)]
+        )
+        .filter(pl.any_horizontal(*names))
+        .collect()
+        .lazy()
+    )
+    for (_, rule, msg, column), n in zip(pending, names, strict=True):
+        out.append(
+            F.make(
+                flagged.filter(C(n)),
+                rule,
+                msg,
+                file=C("_file"),
+                line=line_of(cols, column) if column else C("_line"),
+                column=column,
+                event_id=eid,
+            )
+        )
     return out
 
 
@@ -558,6 +571,15 @@ def check_actors(p: pl.DataFrame, cb: Codebook) -> list[pl.LazyFrame]:
     return out
 
 
+def _rows_with(rows: pl.LazyFrame, keys: pl.DataFrame, on: list[str]) -> pl.LazyFrame:
+    """The rows whose ``on`` values are among the (few) offending ``keys``, with their columns.
+
+    A hash pre-filter keeps the join small: joining millions of rows on string keys to find a
+    handful of offenders would cost more than the check itself."""
+    wanted = keys.select(pl.struct(on).hash().alias("_h"))["_h"].implode()
+    return rows.filter(pl.struct(on).hash().is_in(wanted)).join(keys.lazy(), on=on, how="inner")
+
+
 def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
     """E302 sentence out of range, E303 quote not in its sentence (with the sentence it is in).
 
@@ -575,7 +597,7 @@ def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
     if out_of_range.height:
         out.append(
             F.make(
-                base.join(out_of_range.lazy(), on=["_article", "_sentence"], how="inner"),
+                _rows_with(base, out_of_range, ["_article", "_sentence"]),
                 "E302",
                 pl.format(
                     "sentence {} is out of range: article {} has {} sentences (see `evtk articles show {}`)",
@@ -614,7 +636,7 @@ def check_text(p: pl.DataFrame, sentences: pl.DataFrame) -> list[pl.LazyFrame]:
     bad = missing.join(elsewhere, on=["_article", "_sentence", "quote"], how="left").collect()
     if bad.is_empty():
         return out
-    hits = base.join(bad.lazy(), on=["_article", "_sentence", "quote"], how="inner")
+    hits = _rows_with(base, bad, ["_article", "_sentence", "quote"])
     short = (
         pl.when(C("quote").str.len_chars() > 60)
         .then(C("quote").str.slice(0, 57) + "...")
