@@ -8,7 +8,6 @@ stay global without holding every row's strings at once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from toolkit.checks import events as checks
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import CodebookError, InputError
 from toolkit.progress import NULL, Progress
-from toolkit.release import CheckOptions, list_releases, previous_release, read_manifest, sha256_file
+from toolkit.release import CheckOptions, previous_release, read_manifest, sha256_file
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 CHUNK_ROWS = 4_000_000
@@ -489,11 +488,3 @@ def _check_drift(root: Path, prev: Path, out: Bounded, options: CheckOptions) ->
                 file="events",
             )
         )
-
-
-def releases_in(parent: Path) -> list[Path]:
-    return list_releases(parent)
-
-
-def manifest_json(report: F.Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, default=str)

@@ -41,9 +41,6 @@ class YList(list[Any]):
     line: int
 
 
-YNull = None
-
-
 def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)

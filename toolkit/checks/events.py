@@ -771,7 +771,3 @@ def check_duplicates(p: pl.DataFrame) -> list[pl.LazyFrame]:
         )
     )
     return out
-
-
-def fields_frame() -> list[str]:
-    return list(INPUT_FIELDS)
