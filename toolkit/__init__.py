@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "load_codebook", "validate", "build_release", "check_release"]
+__all__ = ["__version__", "build_release", "check_release", "diff_releases", "load", "load_codebook", "validate"]
 
 
 def __getattr__(name: str) -> Any:

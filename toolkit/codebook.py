@@ -47,6 +47,18 @@ ACTOR_KINDS = (
     "ethnic",
 )
 
+#: the columns a user sees of an event code (show, export); the rest are file and line bookkeeping
+PUBLIC_EVENT_COLUMNS = (
+    "code",
+    "name",
+    "description",
+    "goldstein",
+    "goldstein_inherited",
+    "quad_class",
+    "root_code",
+    "parent",
+    "replaced_by",
+)
 EVENT_SCHEMA = {
     "code": pl.String,
     "name": pl.String,

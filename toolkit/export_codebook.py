@@ -6,23 +6,13 @@ import json
 
 import polars as pl
 
-from toolkit.codebook import Codebook
+from toolkit.codebook import PUBLIC_EVENT_COLUMNS, Codebook
 from toolkit.errors import UsageError
 
 
 def table_frame(cb: Codebook, table: str) -> pl.DataFrame:
     if table == "events":
-        return cb.events.select(
-            "code",
-            "name",
-            "description",
-            "goldstein",
-            "goldstein_inherited",
-            "quad_class",
-            "root_code",
-            "parent",
-            "replaced_by",
-        )
+        return cb.events.select(PUBLIC_EVENT_COLUMNS)
     if table == "actors":
         return cb.actors.select("code", "name", "kind", "table")
     if table == "crosswalk":

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from toolkit.codebook import Codebook
+from toolkit.codebook import PUBLIC_EVENT_COLUMNS, Codebook
 from toolkit.errors import EvtkError
 
 
@@ -26,19 +26,7 @@ def show_event(cb: Codebook, code: str) -> dict[str, Any]:
             )
         raise NotFound(f"no event code {raw!r} in codebook {cb.version}: try `evtk codebook search WORDS`")
     return {
-        **{
-            k: row[k]
-            for k in (
-                "code",
-                "name",
-                "description",
-                "goldstein",
-                "goldstein_inherited",
-                "quad_class",
-                "root_code",
-                "replaced_by",
-            )
-        },
+        **{k: row[k] for k in PUBLIC_EVENT_COLUMNS},
         "quad_name": cb.quad_names.get(row["quad_class"], ""),
         "path": [{"code": r["code"], "name": r["name"]} for r in cb.path_to(row["code"])],
         "children": [{"code": r["code"], "name": r["name"]} for r in cb.children(row["code"])],

@@ -523,7 +523,6 @@ def diff_releases(
         "redated": ex(
             redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
         ),
-        "_removed_ids": removed.select("event_id", "reason"),
     }
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from toolkit.cli.common import CodebookOpt, EncodingOpt, QuietOpt, ShowFormat, err, out
 from toolkit.progress import Progress
+
+S = TypeVar("S")
 
 if TYPE_CHECKING:
     from toolkit.interchange import ExportSummary, ImportSummary
@@ -35,6 +38,28 @@ class ExportFormat(enum.StrEnum):
     gdelt2 = "gdelt2"
     phoenix = "phoenix"
     plover = "plover"
+
+
+def _run(progress: Progress, work: Callable[[], S]) -> S:
+    """Run an import or export. These commands also run on their own (registered on another app,
+    as the tests do), so they turn library errors into the one-line message and exit code here."""
+    from toolkit.errors import EvtkError
+
+    try:
+        return work()
+    except EvtkError as exc:
+        err(f"evtk: error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        progress.done()
+
+
+def _finish(summary: Any, output_format: ShowFormat, render: Callable[[Any], str]) -> None:
+    if output_format is ShowFormat.json:
+        out(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        out(render(summary))
+    raise typer.Exit(summary.exit_code)
 
 
 def _progress(command: str, quiet: bool) -> Progress:
@@ -107,12 +132,12 @@ def import_cmd(
     Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date) are
     left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
     """
-    from toolkit.errors import EvtkError
     from toolkit.interchange import import_events
 
     progress = _progress(f"evtk import {fmt.value}", quiet)
-    try:
-        summary = import_events(
+    summary = _run(
+        progress,
+        lambda: import_events(
             fmt.value,
             files,
             out_path,
@@ -120,17 +145,9 @@ def import_cmd(
             encoding=encoding,
             max_examples=max_examples,
             progress=progress,
-        )
-    except EvtkError as exc:
-        progress.done()
-        err(f"evtk: error: {exc}")
-        raise typer.Exit(exc.exit_code) from None
-    progress.done()
-    if output_format is ShowFormat.json:
-        out(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        out(render_import(summary))
-    raise typer.Exit(summary.exit_code)
+        ),
+    )
+    _finish(summary, output_format, render_import)
 
 
 def export_cmd(
@@ -152,19 +169,11 @@ def export_cmd(
     Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
     2 the release cannot be read.
     """
-    from toolkit.errors import EvtkError
     from toolkit.interchange import export_events
 
     progress = _progress(f"evtk export {fmt.value}", quiet)
-    try:
-        summary = export_events(fmt.value, release_dir, out_path, codebook=codebook, progress=progress)
-    except EvtkError as exc:
-        progress.done()
-        err(f"evtk: error: {exc}")
-        raise typer.Exit(exc.exit_code) from None
-    progress.done()
-    if output_format is ShowFormat.json:
-        out(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        out(render_export(summary))
-    raise typer.Exit(summary.exit_code)
+    summary = _run(
+        progress,
+        lambda: export_events(fmt.value, release_dir, out_path, codebook=codebook, progress=progress),
+    )
+    _finish(summary, output_format, render_export)
