@@ -13,11 +13,14 @@ from typing import Any
 import polars as pl
 
 from benchmarks.__main__ import ROOT, ensure_data
+from toolkit import engine
+from toolkit import fields as ce
 from toolkit.articles import load_articles
-from toolkit.checks import events as ce
 from toolkit.codebook import load_codebook
 from toolkit.events_io import UnknownFields, raw_schema, scan_parquet
-from toolkit.validate import to_release_events
+from toolkit.fields import to_release_events
+from toolkit.rules import actors, codes, duplicates, text
+from toolkit.rules.common import Context
 
 
 def timed(label: str, fn: Callable[[], Any], floor: float | None = None) -> Any:
@@ -55,23 +58,18 @@ def main() -> None:
         lambda: ce.join_reference(parsed.lazy(), cb, published).collect(),
         floor,
     )
+    ctx = Context(cb, published, arts.sentences).with_columns(prepared.columns)
+    pending = engine.masks(ctx)
     timed(
-        "row rules (E0xx, E1xx, E201, E4xx, E6xx)",
-        lambda: pl.collect_all(ce.check_rows(prepared, cb, True)),
+        f"row masks of every family ({len(pending)} masks, one pass)",
+        lambda: prepared.lazy().select(pl.any_horizontal(*[m.mask.fill_null(False) for m in pending])).collect(),
         floor,
     )
-    timed(
-        "actor grammar (E202, E203) on distinct codes",
-        lambda: pl.collect_all(ce.check_actors(prepared, cb)),
-        floor,
-    )
-    timed("duplicates (E501-E503)", lambda: pl.collect_all(ce.check_duplicates(prepared)), floor)
-    timed(
-        "sentences and quotes (E302, E303)",
-        lambda: pl.collect_all(ce.check_text(prepared, arts.sentences)),
-        floor,
-    )
-    timed("release columns", lambda: to_release_events(prepared, cb), floor)
+    timed("E101 with suggestions", lambda: pl.collect_all(codes.findings(prepared, ctx)), floor)
+    timed("actor grammar (E202, E203) on distinct codes", lambda: pl.collect_all(actors.findings(prepared, ctx)), floor)
+    timed("duplicates (E501-E503)", lambda: duplicates.find([prepared], ctx), floor)
+    timed("sentences and quotes (E302, E303)", lambda: pl.collect_all(text.findings(prepared, ctx)), floor)
+    timed("release columns", lambda: to_release_events(prepared, cb).collect(), floor)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.checks.codebook_rules import check_codebook
 from toolkit.cli import app
 from toolkit.codebook import load_codebook
 from toolkit.errors import CodebookError
 from toolkit.export_codebook import table_frame
 from toolkit.rules import RULES
+from toolkit.rules.codebook import check_codebook
 
 REPO = Path(__file__).resolve().parent.parent
 GDELT_QUADS = {f"{r:02d}": 1 if r <= 5 else 2 if r <= 9 else 3 if r <= 14 else 4 for r in range(1, 21)}

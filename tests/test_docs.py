@@ -69,8 +69,8 @@ def test_pandera_models_agree_with_schema_dtypes() -> None:
 def test_codebook_schema_rule_c100_fires_on_a_frame_that_breaks_the_model() -> None:
     import dataclasses
 
-    from toolkit.checks.codebook_rules import check_codebook
     from toolkit.codebook import load_codebook
+    from toolkit.rules.codebook import check_codebook
 
     cb = load_codebook()
     broken = dataclasses.replace(cb, events=cb.events.with_columns(level=pl.lit(7, dtype=pl.Int8)))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.checks import events as ce
+from toolkit.rules import duplicates as ce
 from toolkit.validate import validate
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -64,12 +64,32 @@ def test_forced_hash_collisions_change_nothing(
 
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(st.sampled_from(["x", "y", "z", "w", None]), max_size=30))
-def test_repeated_is_a_superset_and_exact_without_collisions(values: list[str | None]) -> None:
+def test_repeated_values_exact_with_and_without_collisions(values: list[str | None]) -> None:
     frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
-    simple = frame.select(pl.col("v").is_duplicated()).to_series().to_list()
-    fast = frame.select(ce.repeated(pl.col("v"))).to_series().to_list()
-    assert fast == simple
+    want = sorted(frame.filter(pl.col("v").is_duplicated() & pl.col("v").is_not_null())["v"].unique().to_list())
+    assert sorted(ce.repeated_values(frame.lazy(), "v").to_list()) == want
     with pytest.MonkeyPatch.context() as m:
         m.setattr(ce, "hash_expr", lambda e: e.hash() % 2)
-        forced = frame.select(ce.repeated(pl.col("v"))).to_series().to_list()
-    assert all(f or not s for f, s in zip(forced, simple, strict=True))  # never misses a duplicate
+        assert sorted(ce.repeated_values(frame.lazy(), "v").to_list()) == want
+
+
+def _all_findings(data: Path, **kwargs: int) -> list[tuple[object, ...]]:
+    found = validate([data], **kwargs).report.findings  # type: ignore[arg-type]
+    return sorted(found.rows(), key=repr)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    files=st.lists(st.lists(row, min_size=0, max_size=12), min_size=1, max_size=3),
+    chunk_rows=st.integers(1, 7),
+)
+def test_findings_do_not_depend_on_chunks_or_spilling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[list[dict[str, str | None]]], chunk_rows: int
+) -> None:
+    """Chunk boundaries anywhere, hashes spilled to disk, forced collisions: the same findings."""
+    data = _write(tmp_path, files)
+    whole = _all_findings(data)
+    with monkeypatch.context() as m:
+        m.setattr(ce, "BUFFER_ROWS", 2)
+        m.setattr(ce, "hash_expr", lambda e: e.hash() % 5)
+        assert _all_findings(data, chunk_rows=chunk_rows) == whole

@@ -45,7 +45,9 @@ from toolkit.release import (
     load,
     public_diff,
 )
-from toolkit.release_checks import Bounded, check_global, content_key, default_hash, duplicate_keys
+from toolkit.release_checks import content_key
+from toolkit.rules import duplicates
+from toolkit.rules.common import Context
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
@@ -804,7 +806,7 @@ def test_no_previous_skips_release_rules(tmp_path: Path, cli: Callable[..., Any]
 # ============================================================================ 4. hash collisions
 def collide(expr: pl.Expr) -> pl.Expr:
     """A terrible hash: two buckets, so almost every pair of keys collides."""
-    return expr.str.len_bytes().cast(pl.UInt64) % 2
+    return expr.hash(seed=0) % 2
 
 
 GLOBAL_COLUMNS = {
@@ -858,37 +860,37 @@ def write_tables(tables: list[list[dict[str, Any]]], folder: Path) -> list[Path]
     return files
 
 
-def simple_duplicates(files: list[Path], key: pl.Expr, where: pl.Expr | None = None) -> pl.DataFrame:
-    """The obvious implementation: everything in memory, ``is_duplicated`` on the key."""
-    df = pl.concat([pl.read_parquet(p) for p in files])
-    if where is not None:
-        df = df.filter(where)
-    return df.select("event_id", "file", key.alias("_key")).filter(pl.col("_key").is_duplicated())
+def default_hash(expr: pl.Expr) -> pl.Expr:
+    return expr.hash(seed=0)
 
 
-def canonical(df: pl.DataFrame) -> list[tuple[Any, ...]]:
-    return sorted(df.select("event_id", "file", "_key").iter_rows(), key=repr)
-
-
-@settings(max_examples=40, deadline=None)
-@given(tables=event_tables())
-def test_duplicate_keys_survive_hash_collisions(tables: list[list[dict[str, Any]]]) -> None:
-    where = pl.col("article_id").is_not_null() | pl.col("source_url").is_not_null()
-    with tempfile.TemporaryDirectory() as tmp:
-        files = write_tables(tables, Path(tmp))
-        for key, cond in ((pl.col("event_id"), None), (content_key(), where)):
-            want = canonical(simple_duplicates(files, key, cond))
-            assert canonical(duplicate_keys(files, key, collide, cond)) == want
-            assert canonical(duplicate_keys(files, key, default_hash, cond)) == want
-        ids = [r["event_id"] for rows in tables for r in rows]
-        if len(set(ids)) == len(ids):
-            assert duplicate_keys(files, pl.col("event_id"), collide).is_empty()
+def _chunks_of(files: list[Path]) -> list[pl.DataFrame]:
+    """Release rows in the prepared columns the duplicate rules read, one chunk per file."""
+    c = pl.col
+    return [
+        pl.read_parquet(p).select(
+            c("event_id").alias("_id"),
+            c("event_id"),
+            c("file").alias("_file"),
+            pl.lit(None, dtype=pl.Int64).alias("_line"),
+            c("article_id").alias("_article"),
+            c("source_url").alias("url"),
+            c("sentence").cast(pl.Int64).alias("_sentence"),
+            c("event_date").alias("_date"),
+            c("source_actor").alias("_source"),
+            c("target_actor").alias("_target"),
+            c("event_code").alias("_code"),
+        )
+        for p in files
+    ]
 
 
 def _global_findings(files: list[Path], hash_fn: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
-    out = Bounded(None)
-    check_global(files, out, hash_fn)
-    return F.concat(out.parts)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(duplicates, "hash_expr", hash_fn)
+        m.setattr(duplicates, "BUFFER_ROWS", 3)  # spill hashes to disk as a big release would
+        chunks = _chunks_of(files)
+        return duplicates.find(chunks, Context(load_codebook()), scope="release")
 
 
 @settings(max_examples=40, deadline=None)
@@ -916,15 +918,20 @@ def test_check_global_survives_hash_collisions(tables: list[list[dict[str, Any]]
         )
         want = []
         for _, group in keyed.group_by("_key"):
-            ordered = sorted(group["event_id"].to_list())
-            want += [(eid, ordered[0]) for eid in ordered[1:]]
+            ordered = group.sort("event_id", maintain_order=True).select("event_id", "file").rows()
+            first, first_file = ordered[0]
+            want += [(eid, first, first_file) for eid, _ in ordered[1:]]
         for found in (got, real):
             e502 = found.filter(pl.col("rule") == "E502")
             pairs = [(r["event_id"], r["message"]) for r in e502.iter_rows(named=True)]
-            assert sorted(eid for eid, _ in pairs) == sorted(eid for eid, _ in want)
+            assert sorted(eid for eid, _ in pairs) == sorted(eid for eid, _, _ in want)
             assert sorted(pairs) == sorted(
-                (eid, f"same article, sentence, date, source, target and code as event {first}")
-                for eid, first in want
+                (
+                    eid,
+                    f"same article, sentence, date, source, target and code as event {first} in {file}: "
+                    "remove one of them",
+                )
+                for eid, first, file in want
             )
 
 

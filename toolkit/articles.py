@@ -29,6 +29,8 @@ from toolkit import findings as F
 from toolkit import yamlio
 from toolkit.atomic import write_text_atomic
 from toolkit.errors import InputError, UsageError
+from toolkit.rules.articles import check_articles
+from toolkit.rules.files import unreadable
 from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_ID_PATTERN, SENTENCE_COLUMNS
 from toolkit.segment import SEGMENTER_VERSION, segment
 from toolkit.textio import decode, read_text
@@ -175,7 +177,7 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
                     else read_bulk(path)
                 )
             except InputError as exc:
-                problems.append(F.single("E000", exc.message, file=_rel(exc.path, root), line=exc.line))
+                problems.append(unreadable(exc, _rel(exc.path, root)))
     for row in rows:
         row["_file"] = _rel(row["_file"], root)
         if not row["_spans"]:
@@ -220,51 +222,7 @@ def load_articles(paths: list[Path], encoding: str = "utf-8", root: Path | None 
         sentence_count=pl.Series(n_spans, dtype=pl.Int32),
         _actual_sha=pl.col("text").map_elements(sha256_text, return_dtype=pl.String),
     )
-    file, line = pl.col("_file"), pl.col("_line")
-    checks = [
-        F.make(
-            art.filter(
-                ~pl.col("article_id").str.contains(ARTICLE_ID_PATTERN)
-                | pl.col("article_id").str.contains(r"\.\.")
-            ),
-            "A101",
-            pl.format(
-                "article id '{}' is not a safe slug: use lower-case letters, digits, '.', '_', '-'",
-                pl.col("article_id"),
-            ),
-            file=file,
-            line=pl.col("_line_id"),
-            column=pl.lit("id"),
-        ),
-        F.make(
-            art.filter(pl.col("article_id").is_duplicated()),
-            "A103",
-            pl.format("article id {} is defined more than once: rename one of them", pl.col("article_id")),
-            file=file,
-            line=pl.col("_line_id"),
-            column=pl.lit("id"),
-        ),
-        F.make(
-            art.filter(pl.col("published").is_null()),
-            "A104",
-            pl.format("published '{}' is not a valid YYYY-MM-DD date", pl.col("published_raw").fill_null("")),
-            file=file,
-            line=pl.col("_line_published"),
-            column=pl.lit("published"),
-        ),
-        F.make(
-            art.filter(pl.col("text_sha256") != pl.col("_actual_sha")),
-            "A102",
-            pl.format(
-                "the text of article {} changed since it was segmented: restore it, or re-add it with "
-                "`evtk articles add --replace` and re-check its events",
-                pl.col("article_id"),
-            ),
-            file=file,
-            line=line,
-            column=pl.lit("text"),
-        ),
-    ]
+    checks = check_articles(art, ARTICLE_ID_PATTERN)
     sentences = spans.join(
         art.select("article_id", "text").with_row_index("_idx"), on="_idx", how="left", maintain_order="left"
     ).select(

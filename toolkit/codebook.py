@@ -164,7 +164,7 @@ class Codebook:
 
     def suggest_code(self, raw: str) -> str | None:
         """The code a spreadsheet or typo most likely meant (``42`` -> ``042``)."""
-        from toolkit.checks.codes import suggestion_expr
+        from toolkit.rules.codes import suggestion_expr
 
         frame = pl.DataFrame({"code": [raw]}, schema={"code": pl.String})
         out = frame.select(suggestion_expr(pl.col("code"), self.events["code"])).item()

@@ -49,17 +49,23 @@ def rules_markdown() -> str:
         HEADER,
         "# Rule catalogue\n",
         "Every check has a stable id, a severity and a message template. Errors make `evtk validate` and "
-        "`evtk release check` exit 1; warnings are reported but do not fail.\n",
+        "`evtk release check` exit 1; warnings are reported but do not fail. Each rule is defined once, "
+        "with the code that finds it, in the module of its family (named under each rule); messages are "
+        "built from the template shown, `{name}` being the value filled in.\n",
     ]
     current = None
     for rule in sorted(RULES.values(), key=lambda r: (r.id[0] != "C", r.id)):
         if rule.family != current:
             current = rule.family
             lines.append(f"\n## {current}\n")
+        where = "toolkit/" + rule.module.removeprefix("toolkit.").replace(".", "/") + ".py"
         lines.append(
             f"\n### {rule.id} `{rule.name}` ({rule.severity})\n\n**{rule.title}.** {rule.doc}\n\n"
             f"Message: `{rule.message}`\n"
         )
+        for variant, template in rule.variants.items():
+            lines.append(f"\nMessage ({variant}): `{template}`\n")
+        lines.append(f"\nDefined and implemented in [`{where}`](../{where}).\n")
     lines.append(
         f"\n---\n{len(RULES)} rules in {len({r.family for r in RULES.values()})} families "
         f"({', '.join(sorted(set(FAMILIES.values())))}).\n"

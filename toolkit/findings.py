@@ -104,11 +104,7 @@ class Report:
     def build(
         cls, findings: pl.DataFrame, counts: dict[str, int] | None = None, max_examples: int | None = None
     ) -> Report:
-        order = (
-            findings.with_columns(_sev=(pl.col("severity") != "error").cast(pl.Int8))
-            .sort(["file", "line", "_sev", "rule"], nulls_last=True, maintain_order=True)
-            .drop("_sev")
-        )
+        order = _ordered(findings)
         rule_counts = dict(order.group_by("rule").len().sort("rule").iter_rows())
         if max_examples is not None:
             order = order.filter(pl.int_range(pl.len()).over("rule") < max_examples)
@@ -147,6 +143,45 @@ class Report:
             head += f" in {what}"
         per_rule = "; ".join(f"{r} {RULES[r].name}: {n}" for r, n in self.rule_counts.items())
         return head + (f" [{per_rule}]" if per_rule else "")
+
+
+ORDER = ["file", "line", "_sev", "rule"]
+
+
+def _ordered(findings: pl.DataFrame) -> pl.DataFrame:
+    return (
+        findings.with_columns(_sev=(pl.col("severity") != "error").cast(pl.Int8))
+        .sort(ORDER, nulls_last=True, maintain_order=True)
+        .drop("_sev")
+    )
+
+
+class Bounded:
+    """Collects findings chunk by chunk in bounded memory: exact counts per rule, and per rule the
+    first ``limit`` findings in report order (file, line, severity, rule), the same ones
+    :meth:`Report.build` would keep from all findings at once."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.kept = empty()
+        self.counts: dict[str, int] = {}
+
+    def add(self, frames: Sequence[pl.LazyFrame | pl.DataFrame] | pl.DataFrame | pl.LazyFrame) -> None:
+        items = [frames] if isinstance(frames, (pl.DataFrame, pl.LazyFrame)) else list(frames)
+        new = concat(items)
+        if new.is_empty():
+            return
+        for rule_id, n in new.group_by("rule").len().iter_rows():
+            self.counts[rule_id] = self.counts.get(rule_id, 0) + int(n)
+        kept = pl.concat([self.kept, new], how="vertical")
+        if self.limit is not None:
+            kept = _ordered(kept).filter(pl.int_range(pl.len()).over("rule") < self.limit)
+        self.kept = kept
+
+    def report(self, counts: dict[str, int]) -> Report:
+        report = Report.build(self.kept, counts, self.limit)
+        report.rule_counts = dict(sorted(self.counts.items()))
+        return report
 
 
 def render(report: Report, fmt: str) -> str:

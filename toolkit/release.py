@@ -17,6 +17,7 @@ publication date of the inputs, never the clock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -28,10 +29,11 @@ from typing import Any
 
 import polars as pl
 
-from toolkit import __version__, semver
+from toolkit import __version__, fields, semver
 from toolkit import findings as F
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, ReleaseError, UsageError
+from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
@@ -198,7 +200,7 @@ def read_retractions(data_dir: Path) -> pl.DataFrame:
     return frame.select(list(RETRACTION_COLUMNS)).unique("event_id", keep="first").sort("event_id")
 
 
-def _source_date_epoch(articles: pl.DataFrame, events: pl.DataFrame) -> int:
+def _source_date_epoch(articles: pl.DataFrame, events: pl.LazyFrame) -> int:
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env and env.isdigit():
         return int(env)
@@ -206,7 +208,7 @@ def _source_date_epoch(articles: pl.DataFrame, events: pl.DataFrame) -> int:
         d
         for d in (
             articles["published"].max() if articles.height else None,
-            events["event_date"].max() if events.height else None,
+            events.select(pl.col("event_date").max()).collect().item(),
         )
         if d is not None
     ]
@@ -215,15 +217,19 @@ def _source_date_epoch(articles: pl.DataFrame, events: pl.DataFrame) -> int:
     return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.UTC).timestamp())
 
 
-def _check_models(events: pl.DataFrame, articles: pl.DataFrame, sentences: pl.DataFrame) -> None:
-    """The last safety net before writing: every table against its pandera model."""
+def _check_models(events: pl.DataFrame | None, articles: pl.DataFrame, sentences: pl.DataFrame) -> None:
+    """The last safety net before writing: every table against its pandera model (the events
+    chunk by chunk, as they are written)."""
     from toolkit.models import ArticlesTable, EventsTable, SentencesTable, failures
 
-    for name, model, frame in (
+    tables: list[tuple[str, Any, pl.DataFrame | None]] = [
         ("events", EventsTable, events),
         ("articles", ArticlesTable, articles),
         ("sentences", SentencesTable, sentences),
-    ):
+    ]
+    for name, model, frame in tables:
+        if frame is None:
+            continue
         bad = failures(model, frame)
         if not bad.is_empty():
             first = bad.row(0, named=True)
@@ -233,19 +239,111 @@ def _check_models(events: pl.DataFrame, articles: pl.DataFrame, sentences: pl.Da
             )
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path, meta: dict[str, str]) -> None:
+def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[str, str]) -> None:
+    """A release's Parquet file; a lazy frame is streamed to disk (one partition of a build)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_parquet(
-        path,
-        compression="zstd",
-        compression_level=3,
-        statistics=True,
-        row_group_size=ROW_GROUP_SIZE,
-        metadata=meta,
-    )
+    options: dict[str, Any] = {
+        "compression": "zstd",
+        "compression_level": 3,
+        "statistics": True,
+        "row_group_size": ROW_GROUP_SIZE,
+        "metadata": meta,
+    }
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(path, maintain_order=True, **options)
+    else:
+        frame.write_parquet(path, **options)
 
 
 # --------------------------------------------------------------------------- build
+DIFF_COLUMNS = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision", "article_id", "file"]
+PARTITION = "year"
+
+
+class _EventWriter:
+    """The build's sink: each validated chunk, in release columns, goes to a staging file per
+    event year (``_seq`` keeps the input order); :meth:`finish` writes the release's event files
+    from them one partition at a time, so memory holds one chunk, never the release."""
+
+    def __init__(self, staging: Path, cb: Codebook) -> None:
+        self.staging, self.cb = staging, cb
+        self.rows = 0
+        self.bad_models: pl.DataFrame | None = None
+
+    def __call__(self, chunk: pl.DataFrame, index: int) -> None:
+        from toolkit.models import EventsTable, failures
+
+        events = (
+            to_release_events(chunk, self.cb)
+            .with_columns(_seq=pl.int_range(pl.len(), dtype=pl.UInt64) + (index << 32))
+            .collect()
+        )
+        self.rows += events.height
+        if self.bad_models is None:
+            bad = failures(EventsTable, events.drop("_seq"))
+            if not bad.is_empty():
+                self.bad_models = bad
+        for (year,), part in events.partition_by(PARTITION, as_dict=True, maintain_order=True).items():
+            folder = "__HIVE_DEFAULT_PARTITION__" if year is None else str(year)
+            path = self.staging / folder / f"chunk-{index:06d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part.write_parquet(path, compression="lz4", statistics=False)
+
+    def check_models(self) -> None:
+        if self.bad_models is not None:
+            first = self.bad_models.row(0, named=True)
+            raise ReleaseError(
+                f"not built: {self.bad_models.height} value(s) of the events table fail its schema, e.g. "
+                f"column {first.get('column')} {first.get('check')} for {first.get('failure_case')!r}"
+            )
+
+    def _parts(self) -> list[tuple[str, list[Path]]]:
+        if not self.staging.is_dir():
+            return []
+        folders = sorted(
+            (d for d in self.staging.iterdir() if d.is_dir()),
+            key=lambda d: (d.name == "__HIVE_DEFAULT_PARTITION__", int(d.name) if d.name.lstrip("-").isdigit() else 0),
+        )
+        return [(d.name, sorted(d.glob("chunk-*.parquet"))) for d in folders]
+
+    def finish(self, root: Path, partitioned: bool, meta: dict[str, str]) -> None:
+        parts = self._parts()
+        if partitioned:
+            for folder, files in parts:
+                _write_parquet(
+                    pl.scan_parquet(files).drop("_seq", PARTITION),
+                    root / "events" / f"year={folder}" / "part-0.parquet",
+                    meta,
+                )
+        else:
+            files = [f for _, fs in parts for f in fs]
+            frame = (
+                pl.scan_parquet(files).sort("_seq").drop("_seq").collect()
+                if files
+                else to_release_events(pl.DataFrame(schema=_prepared_schema(self.cb)), self.cb).collect()
+            )
+            _write_parquet(frame, root / "events.parquet", meta)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _prepared_schema(cb: Codebook) -> dict[str, Any]:
+    from toolkit.events_io import raw_schema
+
+    raw = pl.LazyFrame(schema={**raw_schema(), "_src": pl.String, "_key": pl.String})
+    return dict(fields.prepare(raw, cb, None).collect_schema())
+
+
+def scan_written(root: Path) -> pl.LazyFrame:
+    """The events of a release being built (before it has a manifest)."""
+    single = root / "events.parquet"
+    if single.exists():
+        return pl.scan_parquet(single)
+    files = sorted((root / "events").glob("year=*/*.parquet"))
+    return pl.scan_parquet(files, hive_partitioning=True).with_columns(pl.col("year").cast(pl.Int32)).select(
+        list(EVENT_COLUMNS)
+    )
+
+
 @dataclass
 class BuildResult:
     path: Path
@@ -278,43 +376,36 @@ def build_release(
             f"release {version} already exists at {target}: published releases are never "
             "overwritten; choose a new version"
         )
-    result = validate([data_dir], codebook=codebook, encoding=encoding, progress=progress)
-    if result.exit_code == 2:
-        raise BuildBlocked(result.report)
-    if not result.report.valid:
-        raise BuildBlocked(result.report)
-    cb = result.codebook
-    retractions = read_retractions(data_dir)
-    # Input order is already deterministic (files in path order, rows in file order); a sort by
-    # event id would add nothing to reproducibility and costs more than the rest of the build.
-    events = result.take_events()
-    articles = result.articles.articles.sort("article_id")
-    sentences = result.articles.sentences.sort("article_id", "sentence")
-    _check_models(events, articles, sentences)
-    epoch = _source_date_epoch(articles, events)
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     meta = {
         "evtk.dataset": name,
         "evtk.version": version,
         "evtk.codebook_version": cb.version,
         "evtk.schema_version": SCHEMA_VERSION,
     }
-
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".tmp-{version}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
         tmp.mkdir()
-        partitioned = events.height > partition_threshold
-        if partitioned:
-            # One filter per year (in file order), written and freed before the next: several times
-            # faster than partition_by on a wide frame, and one partition in memory at a time.
-            for year in sorted(events["year"].unique().to_list(), key=lambda y: (y is None, y)):
-                part = events.filter(pl.col("year").is_null() if year is None else pl.col("year") == year)
-                folder = "__HIVE_DEFAULT_PARTITION__" if year is None else str(year)
-                _write_parquet(part.drop("year"), tmp / "events" / f"year={folder}" / "part-0.parquet", meta)
-        else:
-            _write_parquet(events, tmp / "events.parquet", meta)
+        # Validation streams every checked chunk to disk: the events are never all in memory.
+        writer = _EventWriter(tmp / ".staging", cb)
+        result = validate([data_dir], codebook=cb, encoding=encoding, progress=progress, sink=writer)
+        if result.exit_code == 2 or not result.report.valid:
+            raise BuildBlocked(result.report)
+        writer.check_models()
+        retractions = read_retractions(data_dir)
+        articles = result.articles.articles.sort("article_id")
+        sentences = result.articles.sentences.sort("article_id", "sentence")
+        _check_models(None, articles, sentences)
+        partitioned = writer.rows > partition_threshold
+        # Input order is kept (files in path order, rows in file order); a sort by event id would
+        # add nothing to reproducibility and costs more than the rest of the build.
+        writer.finish(tmp, partitioned, meta)
+        events = scan_written(tmp)
+        epoch = _source_date_epoch(articles, events)
         _write_parquet(articles, tmp / "articles.parquet", meta)
         _write_parquet(sentences, tmp / "sentences.parquet", meta)
         (tmp / "retractions.csv").write_text(retractions.write_csv(), encoding="utf-8")
@@ -323,7 +414,11 @@ def build_release(
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         prev = previous_release(target)
-        diff = diff_releases(prev, None, new_events=events, retractions=retractions) if prev else None
+        diff = (
+            diff_releases(prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions)
+            if prev
+            else None
+        )
         manifest = _manifest(
             tmp,
             name,
@@ -351,7 +446,7 @@ def build_release(
         if target.exists():
             raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
         os.rename(tmp, target)
-        progress.stage(f"wrote release {version}", events.height)
+        progress.stage(f"wrote release {version}", writer.rows)
         progress.done()
     except BaseException:
         # One Ctrl-C during a polars query can raise KeyboardInterrupt twice: the second one must
@@ -360,6 +455,9 @@ def build_release(
             shutil.rmtree(tmp, ignore_errors=True)
         except KeyboardInterrupt:
             shutil.rmtree(tmp, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()  # only if nothing else is in it
         raise
     return BuildResult(target, manifest, result.report, diff)
 
@@ -381,12 +479,13 @@ def _resources(root: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _counts(events: pl.DataFrame) -> dict[str, Any]:
+def _counts(events: pl.LazyFrame) -> dict[str, Any]:
     def tally(col: str) -> dict[str, int]:
-        return {str(k): int(v) for k, v in events.group_by(col).len().sort(col, nulls_last=True).iter_rows()}
+        counted = events.group_by(col).len().sort(col, nulls_last=True).collect()
+        return {str(k): int(v) for k, v in counted.iter_rows()}
 
     return {
-        "events": events.height,
+        "events": events.select(pl.len()).collect().item(),
         "by_root_code": tally("root_code"),
         "by_quad_class": tally("quad_class"),
         "by_method": tally("method"),
@@ -400,7 +499,7 @@ def _manifest(
     name: str,
     version: str,
     cb: Codebook,
-    events: pl.DataFrame,
+    events: pl.LazyFrame,
     articles: pl.DataFrame,
     sentences: pl.DataFrame,
     retractions: pl.DataFrame,

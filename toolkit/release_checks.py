@@ -8,20 +8,21 @@ stay global without holding every row's strings at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
 
+from toolkit import engine, semver
+from toolkit import fields as checks
 from toolkit import findings as F
-from toolkit import semver
-from toolkit.checks import events as checks
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import CodebookError, InputError
 from toolkit.progress import NULL, Progress
 from toolkit.release import CheckOptions, previous_release, read_manifest, sha256_file
+from toolkit.rules.common import Context
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 CHUNK_ROWS = 4_000_000
@@ -33,41 +34,9 @@ REQUIRED_FILES = (
     "README.md",
     "CHANGES.md",
 )
-HashFn = Callable[[pl.Expr], pl.Expr]
 
 
-def default_hash(expr: pl.Expr) -> pl.Expr:
-    return expr.hash(seed=0)
-
-
-class Bounded:
-    """Collects findings with exact counts per rule but at most ``limit`` example rows per rule."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.parts: list[pl.DataFrame] = []
-        self.counts: dict[str, int] = {}
-
-    def add(self, frames: list[pl.LazyFrame] | list[pl.DataFrame] | pl.DataFrame) -> None:
-        items = [frames] if isinstance(frames, pl.DataFrame) else frames
-        for item in items:
-            df = item.collect() if isinstance(item, pl.LazyFrame) else item
-            if df.is_empty():
-                continue
-            for rule, n in df.group_by("rule").len().iter_rows():
-                self.counts[rule] = self.counts.get(rule, 0) + int(n)
-            if self.limit is not None:
-                df = df.filter(pl.int_range(pl.len()).over("rule") < self.limit)
-            self.parts.append(df)
-
-    def report(self, counts: dict[str, int]) -> F.Report:
-        found = F.concat(self.parts)
-        report = F.Report.build(found, counts, self.limit)
-        report.rule_counts = dict(sorted(self.counts.items()))
-        return report
-
-
-def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = default_hash) -> F.Report:
+def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     if not release_dir.is_dir():
         raise InputError("no such release folder", release_dir)
     if release_dir.resolve().name.startswith("."):
@@ -76,7 +45,7 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
             "delete it and build again",
             release_dir,
         )
-    out = Bounded(options.max_examples)
+    out = F.Bounded(options.max_examples)
     try:
         manifest = read_manifest(release_dir)
     except InputError as exc:
@@ -100,8 +69,7 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
         and str(r["path"]).endswith(".parquet")
     )
     try:
-        counts["events"] = check_event_rows(release_dir, events_files, cb, out, options.progress)
-        check_global(events_files, out, hash_fn)
+        counts["events"] = check_events(release_dir, events_files, cb, out, options.progress)
         options.progress.stage("checked unique ids and duplicates", counts["events"])
     except pl.exceptions.PolarsError as exc:
         out.add(F.single("R101", f"events cannot be read: {str(exc).splitlines()[0]}", file="events"))
@@ -115,7 +83,7 @@ def run_checks(release_dir: Path, options: CheckOptions, hash_fn: HashFn = defau
 
 
 # ----------------------------------------------------------------------------------- integrity
-def check_integrity(root: Path, manifest: dict[str, Any], out: Bounded, counts: dict[str, int]) -> bool:
+def check_integrity(root: Path, manifest: dict[str, Any], out: F.Bounded, counts: dict[str, int]) -> bool:
     """Checksums, sizes, row counts, extra files, schema and Parquet metadata. False when the
     release is too broken for the event rules to mean anything."""
     required = ("name", "version", "schema_version", "codebook", "resources")
@@ -184,7 +152,7 @@ def check_integrity(root: Path, manifest: dict[str, Any], out: Bounded, counts: 
     return ok
 
 
-def _check_parquet_meta(path: Path, rel: str, manifest: dict[str, Any], out: Bounded) -> bool:
+def _check_parquet_meta(path: Path, rel: str, manifest: dict[str, Any], out: F.Bounded) -> bool:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001
@@ -229,7 +197,7 @@ def _check_parquet_meta(path: Path, rel: str, manifest: dict[str, Any], out: Bou
     return True
 
 
-def _snapshot(root: Path, out: Bounded) -> Codebook | None:
+def _snapshot(root: Path, out: F.Bounded) -> Codebook | None:
     try:
         return load_codebook(root / "codebook")
     except CodebookError as exc:
@@ -238,75 +206,47 @@ def _snapshot(root: Path, out: Bounded) -> Codebook | None:
 
 
 # ----------------------------------------------------------------------------------- event rules
-def _chunks(files: list[Path], root: Path) -> Iterator[tuple[Path, pl.LazyFrame]]:
-    for path in files:
-        n = pq.ParquetFile(path).metadata.num_rows
-        lf = pl.scan_parquet(path)
-        if "year" not in lf.collect_schema().names():
-            year = next(
-                (p.split("=", 1)[1] for p in path.relative_to(root).parts if p.startswith("year=")), None
-            )
-            lf = lf.with_columns(
-                pl.lit(int(year) if year and year.lstrip("-").isdigit() else None, dtype=pl.Int32).alias(
-                    "year"
-                )
-            )
-        for offset in range(0, max(n, 1), CHUNK_ROWS):
-            yield path, lf.slice(offset, CHUNK_ROWS)
+class ReleaseSource:
+    """The events of a release (only the files its manifest lists) as prepared chunks: slices of
+    at most ``chunk_rows`` rows of one Parquet file, in the same columns validation checks."""
+
+    def __init__(self, files: list[Path], cb: Codebook, published: pl.DataFrame | None, chunk_rows: int) -> None:
+        self.files, self.cb, self.published, self.chunk_rows = files, cb, published, chunk_rows
+        self.slices = [
+            (path, offset)
+            for path in files
+            for offset in range(0, max(pq.ParquetFile(path).metadata.num_rows, 1), chunk_rows)
+        ]
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        for i in range(len(self.slices)):
+            yield self.chunk(i)
+
+    def chunk(self, index: int) -> pl.DataFrame:
+        path, offset = self.slices[index]
+        lf = checks.from_release(pl.scan_parquet(path).slice(offset, self.chunk_rows))
+        return checks.join_reference(lf, self.cb, self.published).collect()
 
 
-def check_event_rows(
-    root: Path, files: list[Path], cb: Codebook, out: Bounded, progress: Progress = NULL
+def check_events(
+    root: Path, files: list[Path], cb: Codebook, out: F.Bounded, progress: Progress = NULL
 ) -> int:
+    """Every event rule on the release's events, through the same engine as ``evtk validate``."""
     articles = pl.read_parquet(root / "articles.parquet") if (root / "articles.parquet").exists() else None
     sentences = pl.read_parquet(root / "sentences.parquet") if (root / "sentences.parquet").exists() else None
     published = articles.select("article_id", "published") if articles is not None else None
-    total = 0
-    for path, lf in _chunks(files, root):
-        prepared = checks.join_reference(checks.from_release(lf), cb, published).collect()
-        total += prepared.height
-        if prepared.is_empty():
-            continue
-        found = checks.check_rows(prepared, cb, have_articles=published is not None)
-        found += checks.check_actors(prepared, cb)
-        if sentences is not None:
-            found += checks.check_text(prepared, sentences)
-        out.add(pl.collect_all(found))
-        progress.stage(f"checked {path.relative_to(root).as_posix()}", total)
+    source = ReleaseSource(files, cb, published, CHUNK_ROWS)
+    ctx = Context(cb, published, sentences)
+    total, _ = engine.run(
+        source, ctx, out, on_chunk=lambda n: progress.stage("checked events", n), scope="release"
+    )
     return total
 
 
-def duplicate_keys(
-    files: list[Path], key: pl.Expr, hash_fn: HashFn, where: pl.Expr | None = None
-) -> pl.DataFrame:
-    """Rows (event_id, key) whose ``key`` occurs more than once across all ``files``.
-
-    Pass 1 keeps only a 64-bit hash per row; pass 2 re-reads the rows whose hash repeats and
-    compares the real keys, so hash collisions never produce false findings.
-    """
-
-    def scan(path: Path) -> pl.LazyFrame:
-        lf = pl.scan_parquet(path)
-        return lf.filter(where) if where is not None else lf
-
-    hashes = pl.concat([scan(p).select(hash_fn(key).alias("_h")) for p in files]).collect()
-    repeated = hashes.filter(pl.col("_h").is_duplicated())["_h"].unique()
-    if repeated.is_empty():
-        return pl.DataFrame(schema={"event_id": pl.String, "file": pl.String, "_key": pl.String})
-    candidates = pl.concat(
-        [
-            scan(p)
-            .select("event_id", "file", key.alias("_key"))
-            .filter(hash_fn(pl.col("_key")).is_in(repeated.implode()))
-            for p in files
-        ]
-    ).collect()
-    return candidates.filter(pl.col("_key").is_duplicated()).sort("_key", "event_id")
-
-
 def content_key() -> pl.Expr:
-    """What makes two events "the same event coded twice" (rule E502), as one string; a missing
-    part is kept as its own marker so that (A, null, B) and (A, B, null) stay different."""
+    """What makes two events "the same event coded twice" (E502's key, see
+    :data:`toolkit.rules.duplicates.CONTENT_KEY`) in release columns, as one string, for the
+    duplicate-rate drift metric; a missing part is its own marker."""
     parts = [
         pl.coalesce(pl.col("article_id"), pl.col("source_url")),
         pl.col("sentence").cast(pl.String),
@@ -318,38 +258,9 @@ def content_key() -> pl.Expr:
     return pl.concat_str([p.fill_null("\x00") for p in parts], separator="\x1f")
 
 
-def check_global(files: list[Path], out: Bounded, hash_fn: HashFn = default_hash) -> None:
-    ids = duplicate_keys(files, pl.col("event_id"), hash_fn)
-    out.add(
-        F.make(
-            ids.lazy(),
-            "E503",
-            pl.format("event id {} occurs more than once in the release", pl.col("event_id")),
-            file=pl.col("file"),
-            event_id=pl.col("event_id"),
-        ).collect()
-    )
-    content = content_key()
-    dup = duplicate_keys(
-        files, content, hash_fn, where=pl.col("article_id").is_not_null() | pl.col("source_url").is_not_null()
-    )
-    dup = dup.with_columns(
-        _first=pl.col("event_id").first().over("_key"), _rank=pl.int_range(pl.len()).over("_key")
-    ).filter(pl.col("_rank") > 0)
-    out.add(
-        F.make(
-            dup.lazy(),
-            "E502",
-            pl.format("same article, sentence, date, source, target and code as event {}", pl.col("_first")),
-            file=pl.col("file"),
-            event_id=pl.col("event_id"),
-        ).collect()
-    )
-
-
 # ----------------------------------------------------------------------------------- previous release
 def check_against_previous(
-    root: Path, prev: Path, manifest: dict[str, Any], out: Bounded, options: CheckOptions
+    root: Path, prev: Path, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
 ) -> None:
     from toolkit.release import load, scan_events
 
@@ -406,7 +317,7 @@ def check_against_previous(
     _check_drift(root, prev, out, options)
 
 
-def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: Bounded) -> None:
+def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.Bounded) -> None:
     v_new, v_old = str(new.get("version")), str(old.get("version"))
     if not (semver.is_valid(v_new) and semver.is_valid(v_old)):
         out.add(
@@ -454,7 +365,7 @@ def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:
     return {str(k): int(v) / total for k, v in df.iter_rows()}
 
 
-def _check_drift(root: Path, prev: Path, out: Bounded, options: CheckOptions) -> None:
+def _check_drift(root: Path, prev: Path, out: F.Bounded, options: CheckOptions) -> None:
     from toolkit.release import scan_events
 
     t = options.drift

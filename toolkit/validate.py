@@ -8,34 +8,40 @@ be single event files; their articles are then looked up in the nearest ``articl
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from toolkit import engine
+from toolkit import fields as checks
 from toolkit import findings as F
 from toolkit.articles import Articles, load_articles
-from toolkit.checks import events as checks
-from toolkit.checks.events import event_id
 from toolkit.codebook import Codebook, load_codebook
+from toolkit.engine import Sink
 from toolkit.errors import InputError
 from toolkit.events_io import UnknownFields, discover, raw_schema, read_events
+from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
-from toolkit.schema import EVENT_COLUMNS, INPUT_FIELDS
+from toolkit.rules.common import Context
+from toolkit.rules.files import field_notes, unreadable
 
 SKIP_DIRS = {"articles", "releases"}
 
 
 @dataclass
 class Validation:
-    """What validation saw and found. ``events`` are in release columns, ready for a build
-    (computed on first use: a plain `evtk validate` never needs them)."""
+    """What validation saw and found. :attr:`events` are the events in release columns (read
+    again from the files on first use: a plain `evtk validate` never needs them, and a build
+    streams them to disk through ``validate(sink=...)`` instead)."""
 
     report: F.Report
-    prepared: pl.DataFrame
     articles: Articles
     codebook: Codebook
+    source: FileSource
     unreadable: int = 0
+    events_checked: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -43,14 +49,10 @@ class Validation:
 
     @functools.cached_property
     def events(self) -> pl.DataFrame:
-        return to_release_events(self.prepared, self.codebook)
-
-    def take_events(self) -> pl.DataFrame:
-        """The release columns, releasing the (much wider) prepared frame: a build needs the
-        memory for partitioning and writing."""
-        events = self.events
-        self.prepared = self.prepared.clear()
-        return events
+        frames = [to_release_events(chunk, self.codebook) for chunk in self.source.chunks()]
+        return pl.concat(frames).collect() if frames else to_release_events(
+            pl.DataFrame(schema=self.source.empty_schema()), self.codebook
+        ).collect()
 
 
 def find_data_root(path: Path) -> Path | None:
@@ -90,6 +92,106 @@ def _rel(path: Path, base: Path) -> str:
             return path.as_posix()
 
 
+class FileSource:
+    """The event files of a validation as prepared chunks of at most ``chunk_rows`` rows.
+
+    Small files are gathered into one chunk; large ones are cut into slices (Parquet without
+    reading the rest). :meth:`chunk` reads chunk ``i`` again (for the duplicate confirmation)."""
+
+    def __init__(
+        self,
+        files: list[tuple[Path, Path]],
+        cb: Codebook,
+        published: pl.DataFrame | None,
+        encoding: str,
+        chunk_rows: int,
+    ) -> None:
+        self.cb, self.published, self.encoding, self.chunk_rows = cb, published, encoding, chunk_rows
+        self.entries = [_entry(path, base) for path, base in files]
+        self.unknown = UnknownFields()
+        self.problems: list[pl.DataFrame] = []
+        self._specs: list[list[tuple[int, int, int | None]]] = []  # (entry, offset, length)
+        self._scanned = False
+
+    def empty_schema(self) -> dict[str, pl.DataType]:
+        raw = pl.DataFrame(schema={**raw_schema(), "_src": pl.String, "_key": pl.String}).lazy()
+        return dict(checks.prepare(raw, self.cb, self.published).collect_schema())
+
+    def _read(self, i: int, unknown: UnknownFields) -> pl.LazyFrame:
+        path, rel, src, key = self.entries[i]
+        return read_events(path, rel, self.encoding, unknown).with_columns(_src=pl.lit(src), _key=pl.lit(key))
+
+    def _prepare(self, pieces: list[pl.DataFrame]) -> pl.DataFrame:
+        raw = pl.concat(pieces, how="diagonal") if len(pieces) > 1 else pieces[0]
+        try:
+            return checks.prepare(raw.lazy(), self.cb, self.published).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        if self._scanned:
+            for i in range(len(self._specs)):
+                yield self.chunk(i)
+            return
+        buffer: list[pl.DataFrame] = []
+        spec: list[tuple[int, int, int | None]] = []
+        rows = 0
+        for i, (_, rel, _, _) in enumerate(self.entries):
+            try:
+                lf = self._read(i, self.unknown)
+                # Parquet is sliced without reading the rest; people's formats are read whole.
+                frame = lf.collect() if not self.entries[i][0].suffix.lower() == ".parquet" else None
+            except InputError as exc:
+                self.problems.append(unreadable(exc, rel))
+                continue
+            except pl.exceptions.PolarsError as exc:
+                self.problems.append(
+                    unreadable(InputError(f"cannot read: {str(exc).splitlines()[0]}"), rel)
+                )
+                continue
+            height = frame.height if frame is not None else lf.select(pl.len()).collect().item()
+            offset = 0
+            while offset < height or (height == 0 and offset == 0):
+                take = min(self.chunk_rows - rows, height - offset)
+                piece = frame.slice(offset, take) if frame is not None else lf.slice(offset, take).collect()
+                buffer.append(piece)
+                spec.append((i, offset, take))
+                rows += take
+                offset += take
+                if rows >= self.chunk_rows:
+                    self._specs.append(spec)
+                    yield self._prepare(buffer)
+                    buffer, spec, rows = [], [], 0
+                if height == 0:
+                    break
+        if buffer:
+            self._specs.append(spec)
+            yield self._prepare(buffer)
+        self._scanned = True
+
+    def chunk(self, index: int) -> pl.DataFrame:
+        pieces = []
+        for i, offset, take in self._specs[index]:
+            pieces.append(self._read(i, UnknownFields()).slice(offset, take).collect())
+        return self._prepare(pieces)
+
+
+def _entry(path: Path, base: Path) -> tuple[Path, str, str, str]:
+    """(path, name in findings, path below the data folder, stable key of its event ids)."""
+    rel = _rel(path, base)
+    root = find_data_root(path.parent) or base
+    try:
+        src = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        src = path.name
+    # _key: the stable part of event ids (path below the data folder, without extension).
+    key = src.rsplit(".", 1)[0] if "." in Path(src).name else src
+    return path, rel, src, key
+
+
+CHUNK_ROWS = 1_000_000
+
+
 def validate(
     paths: list[Path] | None = None,
     *,
@@ -98,9 +200,14 @@ def validate(
     encoding: str = "utf-8",
     max_examples: int | None = None,
     progress: Progress = NULL,
+    sink: Sink | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Validation:
     """Validate event files (and the articles they point at). Never raises for bad data:
-    unreadable files become ``E000`` findings and ``exit_code`` 2."""
+    unreadable files become ``E000`` findings and ``exit_code`` 2.
+
+    Events are checked in chunks of at most ``chunk_rows`` (memory does not grow with the
+    input); ``sink(chunk, index)`` receives every prepared chunk (``release build`` writes them)."""
     paths = paths or [Path("data")]
     for p in paths:
         if not p.exists():
@@ -116,146 +223,31 @@ def validate(
     # Articles are always UTF-8 (`evtk articles add` writes them so); --encoding is for event files.
     articles = load_articles(art_dirs, root=Path.cwd()) if art_dirs else Articles.empty()
     progress.stage(f"read {articles.articles.height:,} articles")
-
-    unknown = UnknownFields()
-    frames: list[pl.LazyFrame] = []
-    problems: list[pl.DataFrame] = [articles.findings]
-    files = _event_files(paths)
-    for path, base in files:
-        rel = _rel(path, base)
-        root = find_data_root(path.parent) or base
-        try:
-            src = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            src = path.name
-        try:
-            # _key: the stable part of event ids (path below the data folder, without extension).
-            key = src.rsplit(".", 1)[0] if "." in Path(src).name else src
-            frames.append(
-                read_events(path, rel, encoding, unknown).with_columns(_src=pl.lit(src), _key=pl.lit(key))
-            )
-        except InputError as exc:
-            problems.append(F.single("E000", exc.message, file=rel, line=exc.line))
-    # Per-field line columns exist only for YAML; adding them as nulls to a machine file of
-    # millions of rows would cost gigabytes, so a column is added only where some file has it.
-    full = {**raw_schema(with_field_lines=True), "_src": pl.String, "_key": pl.String}
-    present = {name for f in frames for name in f.collect_schema().names()}
-    wanted = {c: t for c, t in full.items() if not c.startswith("_line_") or c in present}
-    raw = (
-        pl.concat(
-            [
-                f.with_columns(
-                    *[
-                        pl.lit(None, dtype=t).alias(c)
-                        for c, t in wanted.items()
-                        if c not in f.collect_schema().names()
-                    ]
-                ).select(list(wanted))
-                for f in frames
-            ],
-            how="vertical",
-        )
-        if frames
-        else pl.DataFrame(schema=wanted).lazy()
-    )
-    have_articles = bool(art_dirs)
     # One row per article id: a duplicated id (A103) must not duplicate the events that name it.
     published = (
         articles.articles.select("article_id", "published").unique(
             "article_id", keep="first", maintain_order=True
         )
-        if have_articles
+        if art_dirs
         else None
     )
-    try:
-        prepared = checks.prepare(raw, cb, published).collect()
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
-    progress.stage("read and parsed events", prepared.height)
-
-    parts: list[pl.DataFrame | pl.LazyFrame] = [*problems]
-    parts += checks.check_rows(prepared, cb, have_articles)
-    parts += checks.check_actors(prepared, cb)
-    parts += checks.check_duplicates(prepared)
-    if have_articles:
-        parts += checks.check_text(prepared, articles.sentences)
-    parts += _field_notes(unknown)
-    no_text = prepared.filter(~pl.col("_known_article") & (pl.col("_method") == "import"))
-    if no_text.height:
-        by_file = no_text.group_by("_file").len().sort("_file")
-        parts.append(
-            F.make(
-                by_file,
-                "E304",
-                pl.format(
-                    "{} imported events have no article text: sentence and quote checks were skipped for them",
-                    pl.col("len"),
-                ),
-                file=pl.col("_file"),
-            )
-        )
-    found = F.concat(parts)
-    progress.stage("checked events", prepared.height)
+    files = _event_files(paths)
+    source = FileSource(files, cb, published, encoding, chunk_rows)
+    ctx = Context(cb, published, articles.sentences if art_dirs else None)
+    collector = F.Bounded(max_examples)
+    events, _ = engine.run(
+        source,
+        ctx,
+        collector,
+        sink=sink,
+        extra=[articles.findings],
+        on_chunk=lambda n: progress.stage("checked events", n),
+        keep_rows=chunk_rows,
+    )
+    collector.add(source.problems)
+    collector.add(field_notes(source.unknown, source.unknown.missing))
     progress.done()
-    counts = {"files": len(files), "events": prepared.height, "articles": articles.articles.height}
-    report = F.Report.build(found, counts, max_examples)
-    unreadable = int(report.rule_counts.get("E000", 0))
-    return Validation(report, prepared, articles, cb, unreadable)
-
-
-def _field_notes(unknown: UnknownFields) -> list[pl.DataFrame]:
-    import difflib
-
-    out = []
-    for field, line, file in unknown:
-        close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
-        hint = f": did you mean {close[0]!r}?" if close else f": known fields are {', '.join(INPUT_FIELDS)}"
-        out.append(
-            F.single("E003", f"unknown field {field!r} is ignored{hint}", file=file, line=line, column=field)
-        )
-    for column, file in unknown.missing:
-        out.append(
-            F.single(
-                "E001",
-                f"the header has no {column!r} column: every event needs one",
-                file=file,
-                line=1,
-                column=column,
-            )
-        )
-    return out
-
-
-def to_release_events(prepared: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
-    """Events in release columns; derived fields come from the codebook, not from the file."""
-    c = pl.col
-    return prepared.select(
-        event_id(),
-        c("_src").alias("file"),
-        c("_id").alias("local_id"),
-        c("_article").alias("article_id"),
-        c("_sentence").cast(pl.Int32).alias("sentence"),
-        c("quote").alias("quote"),
-        c("_date").alias("event_date"),
-        c("_precision").alias("date_precision"),
-        c("_date").dt.year().cast(pl.Int32).alias("year"),
-        c("_source").alias("source_actor"),
-        c("_target").alias("target_actor"),
-        c("_code").alias("event_code"),
-        c("_cb_root").alias("root_code"),
-        c("_cb_quad").cast(pl.Int8).alias("quad_class"),
-        c("_cb_goldstein").alias("goldstein"),
-        c("location_country"),
-        c("location_place"),
-        c("_lat").alias("latitude"),
-        c("_lon").alias("longitude"),
-        c("coder"),
-        c("_method").alias("method"),
-        c("rule_id"),
-        c("source_event_id"),
-        c("source_story_id"),
-        c("url").alias("source_url"),
-        c("publisher").alias("source_name"),
-        pl.lit(cb.version).alias("codebook_version"),
-        c("note"),
-    ).cast(EVENT_COLUMNS)  # type: ignore[arg-type]
+    counts = {"files": len(files), "events": events, "articles": articles.articles.height}
+    report = collector.report(counts)
+    unreadable_files = int(report.rule_counts.get("E000", 0))
+    return Validation(report, articles, cb, source, unreadable_files, events)

@@ -29,9 +29,9 @@ class ExportTable(enum.StrEnum):
 @app.command("check")
 def check(codebook: CodebookOpt = None, fmt: FormatOpt = ReportFormat.text) -> None:
     """Validate the codebook against its rules (C1xx). Exit 0 valid, 1 findings, 2 unreadable."""
-    from toolkit.checks.codebook_rules import check_codebook
     from toolkit.codebook import load_codebook
     from toolkit.findings import render
+    from toolkit.rules.codebook import check_codebook
 
     report = check_codebook(load_codebook(codebook))
     out(render(report, fmt.value))

@@ -1,4 +1,4 @@
-"""``evtk codebook check``: the codebook validates itself (rules C1xx)."""
+"""Codebook (C100-C115): the codebook validates itself (``evtk codebook check``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,141 @@ import polars as pl
 from toolkit import findings as F
 from toolkit import yamlio
 from toolkit.codebook import ACTOR_KINDS, Codebook
+from toolkit.rules import rule
+
+C100 = rule(
+    "C100",
+    "codebook-schema",
+    "error",
+    "Codebook tables match their schema",
+    "{table}: column {column} fails {check} for {value}",
+    "The loaded codebook frames are validated against the pandera models in `toolkit/models.py` "
+    "(types, nullability, code patterns, unique codes).",
+)
+C101 = rule(
+    "C101",
+    "missing-parent",
+    "error",
+    "Every code has its parent",
+    "code {code} has no parent {parent} in the codebook: add it or fix the code",
+    "A three-digit code needs its two-digit root, a four-digit code its three-digit parent.",
+)
+C102 = rule(
+    "C102",
+    "bad-code-format",
+    "error",
+    "Codes are strings of 2-4 digits",
+    "code '{code}' is not 2-4 digits: write codes as strings with leading zeros",
+    "Event codes are strings of two to four digits with leading zeros kept (`01`, `042`, `0211`).",
+)
+C103 = rule(
+    "C103",
+    "duplicate-code",
+    "error",
+    "Codes are unique",
+    "code {code} is defined more than once: keep one definition",
+    "Each event code is defined exactly once in `codebook/events/`.",
+)
+C104 = rule(
+    "C104",
+    "duplicate-name",
+    "error",
+    "Names are unique within a parent",
+    "name '{name}' is used by codes {codes} under the same parent: make the names distinct",
+    "Two sibling codes with the same name cannot be told apart by a coder.",
+)
+C105 = rule(
+    "C105",
+    "goldstein-out-of-range",
+    "error",
+    "Goldstein values lie in [-10, 10]",
+    "code {code} has Goldstein value {value}, outside [-10, 10]",
+    "The Goldstein scale runs from -10 (most conflictual) to +10 (most cooperative).",
+)
+C106 = rule(
+    "C106",
+    "quad-class-mismatch",
+    "error",
+    "Quad class follows the root",
+    "code {code} has quad class {quad} but its root {root} is in quad class {expected}",
+    "Every code shares the quad class of its root, and each root's class is the one "
+    "`codebook/codebook.yaml` lists for it (GDELT convention).",
+    variants={"unlisted-root": "code {code}: root {root} is in no quad class of codebook.yaml"},
+)
+C107 = rule(
+    "C107",
+    "bad-actor-part",
+    "error",
+    "Actor code parts are three letters",
+    "actor code '{code}' in {table} is not three {case}letters",
+    "Actor code parts are three upper-case ASCII letters; ethnic-group codes keep the case of the "
+    "reference table (mostly lower-case).",
+)
+C108 = rule(
+    "C108",
+    "duplicate-actor-part",
+    "error",
+    "No actor part means two things in one table",
+    "actor code {code} appears more than once in {table}: one meaning per table",
+    "Within one actor table a three-letter part has exactly one meaning.",
+)
+C109 = rule(
+    "C109",
+    "crosswalk-unknown-code",
+    "error",
+    "Crosswalk rows point at existing codes",
+    "crosswalk row for {code} names a CAMEO code that is not in the codebook",
+    "Every row of `crosswalk/cameo_plover.csv` names a CAMEO code defined in the codebook and a "
+    "PLOVER event type listed in `crosswalk/plover_event_types.csv`.",
+)
+C110 = rule(
+    "C110",
+    "code-in-wrong-file",
+    "error",
+    "Codes live in their root's file",
+    "code {code} is in {file} but belongs to root {root}: move it to events/{root}.yaml",
+    "`codebook/events/04.yaml` holds root 04 and its descendants only.",
+)
+C111 = rule(
+    "C111",
+    "unknown-actor-kind",
+    "error",
+    "Role kinds are known",
+    "actor code {code} in {table} has kind '{kind}', expected one of {kinds}",
+    "Kinds in `actors/roles.csv` are role, party, sector, modifier, international, organization, other.",
+)
+C112 = rule(
+    "C112",
+    "bad-replacement",
+    "error",
+    "Deprecations point at live codes",
+    "code {code} is replaced by {replaced_by}, which is not a current code",
+    "`replaced_by` must name an existing code that is not itself deprecated.",
+)
+C113 = rule(
+    "C113",
+    "missing-description",
+    "warning",
+    "Roots and three-digit codes are described",
+    "code {code} ({name}) has no description: write one for coders",
+    "Coders rely on descriptions to choose between neighbouring codes.",
+)
+C114 = rule(
+    "C114",
+    "bad-version",
+    "error",
+    "The codebook version is semver",
+    "codebook version '{version}' is not MAJOR.MINOR.PATCH (e.g. 1.0.0)",
+    "The version in `codebook/codebook.yaml` follows semantic versioning.",
+)
+C115 = rule(
+    "C115",
+    "crosswalk-unknown-plover",
+    "error",
+    "Crosswalk rows name known PLOVER types",
+    "crosswalk row for {code} names unknown PLOVER event type {event}",
+    "PLOVER event types come from `crosswalk/plover_event_types.csv`.",
+)
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -25,7 +160,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(~well_formed),
             "C102",
-            pl.format("code '{}' is not 2-4 digits: write codes as strings with leading zeros", code),
+            C102.expr(code=code),
             file=file,
             line=line,
             column="code",
@@ -35,9 +170,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(well_formed & pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known)),
             "C101",
-            pl.format(
-                "code {} has no parent {} in the codebook: add it or fix the code", code, pl.col("parent")
-            ),
+            C101.expr(code=code, parent=pl.col("parent")),
             file=file,
             line=line,
             column="code",
@@ -47,7 +180,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(code.is_duplicated()),
             "C103",
-            pl.format("code {} is defined more than once: keep one definition", code),
+            C103.expr(code=code),
             file=file,
             line=line,
             column="code",
@@ -60,11 +193,7 @@ def check_codebook(cb: Codebook) -> F.Report:
                 _codes=code.sort().str.join(", ").over("_p", "_n")
             ),
             "C104",
-            pl.format(
-                "name '{}' is used by codes {} under the same parent: make the names distinct",
-                pl.col("name"),
-                pl.col("_codes"),
-            ),
+            C104.expr(name=pl.col("name"), codes=pl.col("_codes")),
             file=file,
             line=line,
             column="name",
@@ -74,7 +203,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(~pl.col("goldstein").is_between(-10, 10)),
             "C105",
-            pl.format("code {} has Goldstein value {}, outside [-10, 10]", code, pl.col("goldstein")),
+            C105.expr(code=code, value=pl.col("goldstein")),
             file=file,
             line=line,
             column="goldstein",
@@ -90,17 +219,9 @@ def check_codebook(cb: Codebook) -> F.Report:
             q.filter(pl.col("_expected").is_null() | (pl.col("quad_class") != pl.col("_expected"))),
             "C106",
             pl.when(pl.col("_expected").is_null())
-            .then(
-                pl.format("code {}: root {} is in no quad class of codebook.yaml", code, pl.col("root_code"))
-            )
+            .then(C106.expr("unlisted-root", code=code, root=pl.col("root_code")))
             .otherwise(
-                pl.format(
-                    "code {} has quad class {} but its root {} is in quad class {}",
-                    code,
-                    pl.col("quad_class"),
-                    pl.col("root_code"),
-                    pl.col("_expected"),
-                )
+                C106.expr(code=code, quad=pl.col("quad_class"), root=pl.col("root_code"), expected=pl.col("_expected"))
             ),
             file=file,
             line=line,
@@ -112,13 +233,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(well_formed & (stem != pl.col("root_code"))),
             "C110",
-            pl.format(
-                "code {} is in {} but belongs to root {}: move it to events/{}.yaml",
-                code,
-                file,
-                pl.col("root_code"),
-                pl.col("root_code"),
-            ),
+            C110.expr(code=code, file=file, root=pl.col("root_code")),
             file=file,
             line=line,
             column="code",
@@ -129,7 +244,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter(pl.col("replaced_by").is_not_null() & ~pl.col("replaced_by").is_in(live)),
             "C112",
-            pl.format("code {} is replaced by {}, which is not a current code", code, pl.col("replaced_by")),
+            C112.expr(code=code, replaced_by=pl.col("replaced_by")),
             file=file,
             line=line,
             column="replaced_by",
@@ -139,7 +254,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             ev.filter((pl.col("level") < 3) & pl.col("description").fill_null("").str.strip_chars().eq("")),
             "C113",
-            pl.format("code {} ({}) has no description: write one for coders", code, pl.col("name")),
+            C113.expr(code=code, name=pl.col("name")),
             file=file,
             line=line,
             column="description",
@@ -156,11 +271,10 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             act.filter(~pl.col("code").str.contains(pattern)),
             "C107",
-            pl.format(
-                "actor code '{}' in {} is not three {}letters",
-                pl.col("code"),
-                pl.col("table"),
-                pl.when(pl.col("table") == "ethnic_groups").then(pl.lit("")).otherwise(pl.lit("upper-case ")),
+            C107.expr(
+                code=pl.col("code"),
+                table=pl.col("table"),
+                case=pl.when(pl.col("table") == "ethnic_groups").then(pl.lit("")).otherwise(pl.lit("upper-case ")),
             ),
             file=file,
             line=line,
@@ -171,11 +285,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             act.filter(pl.col("code").is_duplicated().over("table")),
             "C108",
-            pl.format(
-                "actor code {} appears more than once in {}: one meaning per table",
-                pl.col("code"),
-                pl.col("table"),
-            ),
+            C108.expr(code=pl.col("code"), table=pl.col("table")),
             file=file,
             line=line,
             column="code",
@@ -185,12 +295,8 @@ def check_codebook(cb: Codebook) -> F.Report:
         F.make(
             act.filter(~pl.col("kind").is_in(list(ACTOR_KINDS)) | pl.col("kind").is_null()),
             "C111",
-            pl.format(
-                "actor code {} in {} has kind '{}', expected one of {}",
-                pl.col("code"),
-                pl.col("table"),
-                pl.col("kind").fill_null(""),
-                pl.lit(", ".join(ACTOR_KINDS)),
+            C111.expr(
+                code=pl.col("code"), table=pl.col("table"), kind=pl.col("kind").fill_null(""), kinds=", ".join(ACTOR_KINDS)
             ),
             file=file,
             line=line,
@@ -204,10 +310,7 @@ def check_codebook(cb: Codebook) -> F.Report:
             F.make(
                 cw.filter(~pl.col("cameo_code").is_in(known)),
                 "C109",
-                pl.format(
-                    "crosswalk row for {} names a CAMEO code that is not in the codebook",
-                    pl.col("cameo_code"),
-                ),
+                C109.expr(code=pl.col("cameo_code")),
                 file=file,
                 line=line,
                 column="cameo_code",
@@ -222,11 +325,7 @@ def check_codebook(cb: Codebook) -> F.Report:
             F.make(
                 cw.filter(~pl.col("plover_event").is_in(types)),
                 "C115",
-                pl.format(
-                    "crosswalk row for {} names unknown PLOVER event type {}",
-                    pl.col("cameo_code"),
-                    pl.col("plover_event"),
-                ),
+                C115.expr(code=pl.col("cameo_code"), event=pl.col("plover_event")),
                 file=file,
                 line=line,
                 column="plover_event",
@@ -236,7 +335,7 @@ def check_codebook(cb: Codebook) -> F.Report:
         parts.append(
             F.single(
                 "C114",
-                f"codebook version {cb.version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)",
+                C114.text(version=cb.version),
                 file="codebook.yaml",
                 line=yamlio.line_of(cb.meta.get("version")),
                 column="version",
@@ -268,7 +367,7 @@ def schema_findings(cb: Codebook) -> list[pl.DataFrame]:
         out += [
             F.single(
                 "C100",
-                f"{table}: column {r.get('column')} fails {r.get('check')} for {r.get('failure_case')!r}",
+                C100.text(table=table, column=r.get("column"), check=r.get("check"), value=repr(r.get("failure_case"))),
                 file=table,
                 column=r.get("column"),
             )

@@ -1,1 +1,0 @@
-"""Vectorised checks: each function takes frames and returns a LazyFrame of findings."""

@@ -1,0 +1,138 @@
+"""Files and field types (E000-E003): can the file be read, are the fields there and typed."""
+
+from __future__ import annotations
+
+import difflib
+
+import polars as pl
+
+from toolkit import findings as F
+from toolkit.errors import InputError
+from toolkit.rules import rule
+from toolkit.rules.common import C, Context, Mask, blank
+from toolkit.schema import INPUT_FIELDS, METHODS
+
+E000 = rule(
+    "E000",
+    "unreadable-file",
+    "error",
+    "Files can be read",
+    "{detail}",
+    "The file is not valid YAML/CSV/JSON/Parquet, is not UTF-8, or does not have the expected shape "
+    "(a mapping with `events:` holding a list of mappings). Nothing else in the file is checked until "
+    "it can be read; the run exits with code 2.",
+)
+E001 = rule(
+    "E001",
+    "missing-field",
+    "error",
+    "Required fields are present",
+    "event has no {field}: {fix}",
+    "Every event needs `article` (unless imported), `date`, `source`, `code`; hand-coded events "
+    "also need `sentence` and `quote`.",
+    variants={"header": "the header has no '{field}' column: every event needs one"},
+)
+E002 = rule(
+    "E002",
+    "bad-field-type",
+    "error",
+    "Fields have the right type",
+    "{field} '{value}' is not {expected}",
+    "`sentence` is a positive integer, `lat`/`lon` are decimal numbers in range, `method` is "
+    "hand, rule or import, `quad_class` is 1-4 and `goldstein` a number.",
+)
+E003 = rule(
+    "E003",
+    "unknown-field",
+    "warning",
+    "No unknown fields",
+    "unknown field '{field}' is ignored: {hint}",
+    "A misspelt field name would otherwise be silently ignored.",
+)
+
+
+def unreadable(exc: InputError, file: str | None) -> pl.DataFrame:
+    """E000 for a file that cannot be read (the one place E000 is emitted)."""
+    return F.single("E000", E000.text(detail=exc.message), file=file, line=exc.line)
+
+
+# (field, typed column, who needs it, what the fix is)
+REQUIRED: tuple[tuple[str, str, str, str, str], ...] = (
+    ("id", "_id", "all", "id", "add one, or run `evtk validate --fix-ids`"),
+    ("code", "_code", "all", "code", 'add the CAMEO event code (e.g. code: "042")'),
+    ("source", "_source", "coded", "source actor", "write its CAMEO actor code (e.g. source: RUSGOV)"),
+    ("date", "_date", "all", "date", "write YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("article", "_article", "coded", "article", "name the article id (evtk articles show ID)"),
+    ("sentence", "_sentence", "hand", "sentence number", "see `evtk articles show ARTICLE`"),
+    ("quote", "quote", "hand", "quote", "copy the words that carry the event from its sentence"),
+)
+
+
+def masks(ctx: Context) -> list[Mask]:
+    who = {
+        "all": pl.lit(True),
+        "coded": C("_method") != "import",
+        "hand": C("_method") == "hand",
+    }
+    out = []
+    for field, typed, need, label, fix in REQUIRED:
+        value = C(typed)
+        missing = value.is_null() | (value.cast(pl.String).str.strip_chars() == "")  # `code: ""` is missing
+        out.append(Mask(E001, who[need] & blank(field) & missing, E001.expr(field=label, fix=fix), field))
+    out.append(
+        Mask(
+            E002,
+            ~blank("sentence") & (C("_sentence").is_null() | (C("_sentence") < 1)),
+            E002.expr(field="sentence", value=C("sentence"), expected="a positive whole number"),
+            "sentence",
+        )
+    )
+    out.append(
+        Mask(
+            E002,
+            ~C("_method").is_in(list(METHODS)),
+            E002.expr(field="method", value=C("method"), expected="one of " + ", ".join(METHODS)),
+            "method",
+        )
+    )
+    for field, parsed, lo, hi in (("location_lat", "_lat", -90, 90), ("location_lon", "_lon", -180, 180)):
+        out.append(
+            Mask(
+                E002,
+                ~blank(field) & ~C(parsed).is_between(lo, hi),
+                E002.expr(field=field.split("_")[1], value=C(field), expected=f"a number between {lo} and {hi}"),
+                field,
+            )
+        )
+    out.append(
+        Mask(
+            E002,
+            ~blank("quad_class") & C("_quad").is_null(),
+            E002.expr(field="quad_class", value=C("quad_class"), expected="1, 2, 3 or 4"),
+            "quad_class",
+        )
+    )
+    out.append(
+        Mask(
+            E002,
+            ~blank("goldstein") & C("_goldstein").is_null(),
+            E002.expr(field="goldstein", value=C("goldstein"), expected="a number"),
+            "goldstein",
+        )
+    )
+    return out
+
+
+def field_notes(unknown: list[tuple[str, int | None, str]], missing: list[tuple[str, str]]) -> list[pl.DataFrame]:
+    """E003 for keys that are not event fields, E001 for required columns a CSV header lacks."""
+    out = []
+    for field, line, file in unknown:
+        close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields are {', '.join(INPUT_FIELDS)}"
+        out.append(F.single("E003", E003.text(field=field, hint=hint), file=file, line=line, column=field))
+    for column, file in missing:
+        out.append(F.single("E001", E001.text("header", field=column), file=file, line=1, column=column))
+    return out
+
+
+__all__ = ["E000", "E001", "E002", "E003", "field_notes", "masks", "unreadable"]

@@ -1,0 +1,104 @@
+"""Releases (R101-R108 integrity, R201-R204 release to release)."""
+
+from __future__ import annotations
+
+from toolkit.rules import rule
+
+rule(
+    "R101",
+    "checksum-mismatch",
+    "error",
+    "Files match their checksums",
+    "{file}: sha256 {actual} does not match the manifest's {expected}",
+    "A file changed after the release was built.",
+)
+rule(
+    "R102",
+    "size-mismatch",
+    "error",
+    "Files match their sizes",
+    "{file}: {actual} bytes, the manifest says {expected}",
+    "A file was truncated or replaced.",
+)
+rule(
+    "R103",
+    "row-count-mismatch",
+    "error",
+    "Tables match their row counts",
+    "{file}: {actual} rows, the manifest says {expected}",
+    "Rows were added or removed after the build.",
+)
+rule(
+    "R104",
+    "missing-file",
+    "error",
+    "Every manifest file exists",
+    "{file} is listed in the manifest but missing",
+    "A release is complete or it is not a release.",
+)
+rule(
+    "R105",
+    "extra-file",
+    "warning",
+    "No files outside the manifest",
+    "{file} is not listed in the manifest",
+    "Stray files are not covered by checksums.",
+)
+rule(
+    "R106",
+    "schema-mismatch",
+    "error",
+    "Parquet schema matches the schema version",
+    "{file}: {detail}",
+    "The events table has exactly the columns and types of the schema version in the manifest.",
+)
+rule(
+    "R107",
+    "bad-manifest",
+    "error",
+    "The manifest is readable and complete",
+    "manifest.json: {detail}",
+    "`manifest.json` must parse and carry name, version, schema and codebook versions and resources.",
+)
+rule(
+    "R108",
+    "metadata-mismatch",
+    "error",
+    "Parquet metadata agrees with the manifest",
+    "{file}: {key} is {actual}, the manifest says {expected}",
+    "Each Parquet file names the dataset, codebook and schema versions of its release.",
+)
+rule(
+    "R201",
+    "unexplained-removal",
+    "error",
+    "Removed events are retracted",
+    "event {id} was in {previous} and is gone without a retraction",
+    "Events never silently disappear: list them in `data/retractions.csv` with a reason.",
+)
+rule(
+    "R202",
+    "bad-version-bump",
+    "error",
+    "The version bump matches the change",
+    "version {version} after {previous}: {detail}",
+    "Schema change: major. Codebook change or retractions: at least minor. Only additions or edits: "
+    "minor or patch. The new version must be greater than the previous one.",
+)
+rule(
+    "R203",
+    "drift",
+    "warning",
+    "No large drift between releases",
+    "{metric} moved from {old} to {new} (threshold {threshold})",
+    "Large shifts in quad-class shares, duplicate rate or events per source deserve a look before "
+    "publishing; thresholds are configurable.",
+)
+rule(
+    "R204",
+    "stale-retraction",
+    "warning",
+    "Retractions name events that existed",
+    "retraction of {id}: no such event in {previous}",
+    "A retraction that names no previous event is probably a typo.",
+)

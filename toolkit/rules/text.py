@@ -1,0 +1,168 @@
+"""Articles, sentences and quotes (E301-E304): events point at text that supports them."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from toolkit import findings as F
+from toolkit.rules import rule
+from toolkit.rules.common import IMPORTED, C, Context, Mask, blank, present
+
+E301 = rule(
+    "E301",
+    "unknown-article",
+    "error",
+    "Events point at known articles",
+    "article '{article}' is not in the articles folder: check the id (`evtk articles show`) or add "
+    "the article with `evtk articles add`",
+    "Hand- and rule-coded events must name an article that exists in `data/articles/`.",
+)
+E302 = rule(
+    "E302",
+    "sentence-out-of-range",
+    "error",
+    "Sentence numbers exist",
+    "sentence {sentence} is out of range: article {article} has {count} sentences "
+    "(see `evtk articles show {article}`)",
+    "Sentences are numbered from 1 as `evtk articles show` prints them.",
+)
+E303 = rule(
+    "E303",
+    "quote-not-in-sentence",
+    "error",
+    "The quote occurs in its sentence",
+    'quote "{quote}" is not in sentence {sentence} of {article}{where}',
+    "The quote must occur in the stated sentence (case, whitespace and quote marks are ignored). "
+    "When it occurs in another sentence, the message names it.",
+)
+E304 = rule(
+    "E304",
+    "no-article-text",
+    "warning",
+    "Text checks need article text",
+    "{count} imported events have no article text: sentence and quote checks were skipped for them",
+    "Imported events (method `import`) usually have no article text; the quote and sentence checks "
+    "cannot run on them, and the report says so instead of failing.",
+)
+
+
+def masks(ctx: Context) -> list[Mask]:
+    if not ctx.have_articles:
+        return []
+    return [
+        Mask(
+            E301,
+            present("_article") & ~C("_known_article"),
+            E301.expr(article=C("_article")),
+            "article",
+        )
+    ]
+
+
+def normalize(text: pl.Expr) -> pl.Expr:
+    """Case-, whitespace- and quote-mark-insensitive form used to match quotes to sentences."""
+    return (
+        text.str.to_lowercase()
+        .str.replace_all(r"[\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a]", "")
+        .str.replace_all(r"[\u2010-\u2015]", "-")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def _rows_with(rows: pl.LazyFrame, keys: pl.DataFrame, on: list[str]) -> pl.LazyFrame:
+    """The rows whose ``on`` values are among the (few) offending ``keys``, with their columns.
+
+    A hash pre-filter keeps the join small: joining millions of rows on string keys to find a
+    handful of offenders would cost more than the check itself."""
+    wanted = keys.select(pl.struct(on).hash().alias("_h"))["_h"].implode()
+    return rows.filter(pl.struct(on).hash().is_in(wanted)).join(keys.lazy(), on=on, how="inner")
+
+
+def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
+    """E302 sentence out of range, E303 quote not in its sentence (with the sentence it is in).
+
+    Rule coders quote the same words of a sentence many times, so the text match runs once per
+    distinct (article, sentence, quote) and only offending events are joined back.
+    """
+    sentences = ctx.sentences
+    if sentences is None or not ctx.have_articles:
+        return []
+    counts = sentences.group_by(C("article_id").alias("_article")).agg(
+        _count=C("sentence").max().cast(pl.Int64)
+    )
+    base = chunk.lazy().filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
+    pairs = base.select("_article", "_sentence").unique().join(counts.lazy(), on="_article", how="left")
+    out_of_range = pairs.filter(C("_sentence") > C("_count").fill_null(0)).collect()
+    out = []
+    if out_of_range.height:
+        out.append(
+            F.make(
+                _rows_with(base, out_of_range, ["_article", "_sentence"]),
+                "E302",
+                E302.expr(sentence=C("_sentence"), article=C("_article"), count=C("_count").fill_null(0)),
+                file=C("_file"),
+                line=ctx.line("sentence"),
+                column="sentence",
+                event_id=C("_id"),
+            )
+        )
+    sent = sentences.lazy().select(
+        C("article_id").alias("_article"),
+        C("sentence").cast(pl.Int64).alias("_sentence"),
+        normalize(C("text")).alias("_stext"),
+    )
+    triples = (
+        base.filter(~blank("quote"))
+        .select("_article", "_sentence", "quote")
+        .unique()
+        .join(sent, on=["_article", "_sentence"], how="inner")
+        .with_columns(_q=normalize(C("quote")))
+    )
+    missing = triples.filter(~C("_stext").str.contains(C("_q"), literal=True)).select(
+        "_article", "_sentence", "quote", "_q"
+    )
+    elsewhere = (
+        missing.join(sent.rename({"_sentence": "_other"}), on="_article", how="inner")
+        .filter(C("_stext").str.contains(C("_q"), literal=True))
+        .group_by("_article", "_sentence", "quote")
+        .agg(_other=C("_other").min())
+    )
+    bad = missing.join(elsewhere, on=["_article", "_sentence", "quote"], how="left").collect()
+    if bad.is_empty():
+        return out
+    short = (
+        pl.when(C("quote").str.len_chars() > 60)
+        .then(C("quote").str.slice(0, 57) + "...")
+        .otherwise(C("quote"))
+    )
+    where = (
+        pl.when(C("_other").is_not_null())
+        .then(pl.format(": it is in sentence {}", C("_other")))
+        .otherwise(pl.lit(" nor in any other sentence: copy the words exactly"))
+    )
+    out.append(
+        F.make(
+            _rows_with(base, bad, ["_article", "_sentence", "quote"]),
+            "E303",
+            E303.expr(quote=short, sentence=C("_sentence"), article=C("_article"), where=where),
+            file=C("_file"),
+            line=ctx.line("quote"),
+            column="quote",
+            event_id=C("_id"),
+        )
+    )
+    return out
+
+
+NO_TEXT = ~C("_known_article") & IMPORTED
+
+
+def no_text_counts(chunk: pl.DataFrame) -> pl.DataFrame:
+    """Partial state of E304: imported events without article text, per file (merge by summing)."""
+    return chunk.filter(NO_TEXT).group_by("_file").agg(n=pl.len().cast(pl.Int64))
+
+
+def no_text_findings(counts: pl.DataFrame) -> pl.DataFrame:
+    merged = counts.group_by("_file").agg(C("n").sum()).filter(C("n") > 0).sort("_file")
+    return F.make(merged, "E304", E304.expr(count=C("n")), file=C("_file")).collect()
