@@ -42,8 +42,9 @@ class Source(Protocol):
         """Prepared chunks, in a deterministic order."""
         ...
 
-    def chunk(self, index: int) -> pl.DataFrame:
-        """Chunk ``index`` (as :meth:`chunks` yielded it) again."""
+    def chunk(self, index: int) -> pl.LazyFrame:
+        """Chunk ``index`` (as :meth:`chunks` yielded it) again, as a lazy plan: the duplicate
+        confirmation reads only the columns it needs."""
         ...
 
 
@@ -125,8 +126,8 @@ def run(
                 on_chunk(total)
         rows = []
         for index in dups.revisit():
-            chunk = kept[index] if index in kept else source.chunk(index)
-            rows.append(dups.candidates(chunk, index, ctx.with_columns(chunk.columns)))
+            again = kept[index].lazy() if index in kept else source.chunk(index)
+            rows.append(dups.candidates(again, index, ctx.with_columns(again.collect_schema().names())))
         collector.add(dups.findings(rows))
     finally:
         dups.close()

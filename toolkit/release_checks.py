@@ -220,12 +220,12 @@ class ReleaseSource:
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         for i in range(len(self.slices)):
-            yield self.chunk(i)
+            yield self.chunk(i).collect()
 
-    def chunk(self, index: int) -> pl.DataFrame:
+    def chunk(self, index: int) -> pl.LazyFrame:
         path, offset = self.slices[index]
         lf = checks.from_release(pl.scan_parquet(path).slice(offset, self.chunk_rows))
-        return checks.join_reference(lf, self.cb, self.published).collect()
+        return checks.join_reference(lf, self.cb, self.published)
 
 
 def check_events(

@@ -121,17 +121,20 @@ class FileSource:
         path, rel, src, key = self.entries[i]
         return read_events(path, rel, self.encoding, unknown).with_columns(_src=pl.lit(src), _key=pl.lit(key))
 
-    def _prepare(self, pieces: list[pl.DataFrame]) -> pl.DataFrame:
+    def _plan(self, pieces: list[pl.LazyFrame]) -> pl.LazyFrame:
         raw = pl.concat(pieces, how="diagonal") if len(pieces) > 1 else pieces[0]
+        return checks.prepare(raw, self.cb, self.published)
+
+    def _prepare(self, pieces: list[pl.DataFrame]) -> pl.DataFrame:
         try:
-            return checks.prepare(raw.lazy(), self.cb, self.published).collect()
+            return self._plan([p.lazy() for p in pieces]).collect()
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         if self._scanned:
             for i in range(len(self._specs)):
-                yield self.chunk(i)
+                yield self.chunk(i).collect()
             return
         buffer: list[pl.DataFrame] = []
         spec: list[tuple[int, int, int | None]] = []
@@ -169,11 +172,13 @@ class FileSource:
             yield self._prepare(buffer)
         self._scanned = True
 
-    def chunk(self, index: int) -> pl.DataFrame:
+    def chunk(self, index: int) -> pl.LazyFrame:
+        """Chunk ``index`` again, lazily (Parquet is read for the columns the plan needs only)."""
         pieces = []
         for i, offset, take in self._specs[index]:
-            pieces.append(self._read(i, UnknownFields()).slice(offset, take).collect())
-        return self._prepare(pieces)
+            lf = self._read(i, UnknownFields()).slice(offset, take)
+            pieces.append(lf if self.entries[i][0].suffix.lower() == ".parquet" else lf.collect().lazy())
+        return self._plan(pieces)
 
 
 def _entry(path: Path, base: Path) -> tuple[Path, str, str, str]:

@@ -14,7 +14,9 @@ Nothing here assumes the whole table is in one process: a chunk is any bounded s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -32,13 +34,20 @@ class Context:
     published: pl.DataFrame | None = None  # article_id, published (one row per id)
     sentences: pl.DataFrame | None = None  # article_id, sentence, text
     columns: frozenset[str] = frozenset()  # columns of the chunks (YAML adds _line_<field>)
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def have_articles(self) -> bool:
         return self.published is not None
 
     def with_columns(self, columns: set[str] | list[str]) -> Context:
-        return Context(self.codebook, self.published, self.sentences, frozenset(columns))
+        return Context(self.codebook, self.published, self.sentences, frozenset(columns), self.cache)
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value derived from the reference tables, computed once for all chunks."""
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
 
     def line(self, field: str | None) -> pl.Expr:
         """The line of ``field`` (YAML files know it per field), else the event's line."""

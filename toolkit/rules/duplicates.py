@@ -208,7 +208,7 @@ class Duplicates:
             self.close()
         return self._revisit
 
-    def candidates(self, chunk: pl.DataFrame, index: int, ctx: Context) -> pl.DataFrame:
+    def candidates(self, chunk: pl.DataFrame | pl.LazyFrame, index: int, ctx: Context) -> pl.DataFrame:
         """The rows of a revisited chunk whose id or content hash is a candidate, with what the
         exact rules need. ``index`` orders rows of different chunks (``_seq``)."""
         assert self._cand_ids is not None and self._cand_content is not None

@@ -88,8 +88,9 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
     sentences = ctx.sentences
     if sentences is None or not ctx.have_articles:
         return []
-    counts = sentences.group_by(C("article_id").alias("_article")).agg(
-        _count=C("sentence").max().cast(pl.Int64)
+    counts: pl.DataFrame = ctx.once(
+        "sentence_counts",
+        lambda: sentences.group_by(C("article_id").alias("_article")).agg(_count=C("sentence").max().cast(pl.Int64)),
     )
     base = chunk.lazy().filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
     pairs = base.select("_article", "_sentence").unique().join(counts.lazy(), on="_article", how="left")
@@ -107,11 +108,14 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
                 event_id=C("_id"),
             )
         )
-    sent = sentences.lazy().select(
-        C("article_id").alias("_article"),
-        C("sentence").cast(pl.Int64).alias("_sentence"),
-        normalize(C("text")).alias("_stext"),
-    )
+    sent = ctx.once(
+        "normalized_sentences",
+        lambda: sentences.select(
+            C("article_id").alias("_article"),
+            C("sentence").cast(pl.Int64).alias("_sentence"),
+            normalize(C("text")).alias("_stext"),
+        ),
+    ).lazy()
     triples = (
         base.filter(~blank("quote"))
         .select("_article", "_sentence", "quote")
