@@ -28,6 +28,69 @@ CLEAN_EVENT: dict[str, str] = {
 HEADER_LINES = 5  # lines before the first "- id:" line
 
 
+# ---------------------------------------------------------------- every rule, from the catalogue
+# Every report any test builds passes through here: each message must match one of its rule's
+# templates (messages are built from the catalogue, never written by hand), and the rules that
+# fired and the kinds of clean runs are recorded. At the end of a full run, every rule in the
+# catalogue must have fired in some test and been quiet in a clean run of the command that
+# checks it; nothing here is a hand-kept list.
+FIRED: set[str] = set()
+QUIET: set[str] = set()  # rule families that ran clean somewhere: "E", "A", "C", "R"
+
+
+def _families_of(counts: dict[str, int]) -> set[str]:
+    if "event codes" in counts:
+        return {"C"}
+    if "articles" in counts and "events" in counts:
+        return {"E", "A"}
+    if "events" in counts or "files" in counts:
+        return {"R", "E"}
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def _rules_follow_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit import findings
+    from toolkit.rules import RULES
+
+    build = findings.Report.build.__func__  # type: ignore[attr-defined]
+
+    def checked(cls, found, counts=None, max_examples=None):  # type: ignore[no-untyped-def]
+        for rule_id, message in found.select("rule", "message").iter_rows():
+            assert RULES[rule_id].pattern().match(message or ""), (
+                f"{rule_id} message does not follow its template {RULES[rule_id].templates()}: {message!r}"
+            )
+            FIRED.add(rule_id)
+        if found.is_empty():
+            QUIET.update(_families_of(dict(counts or {})))
+        return build(cls, found, counts, max_examples)
+
+    monkeypatch.setattr(findings.Report, "build", classmethod(checked))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """On a full run (``make test``), fail when a rule of the catalogue never fired or its family
+    never ran clean."""
+    from toolkit.rules import RULES
+
+    config = session.config
+    full = not config.option.keyword and not getattr(config.option, "lf", False)
+    full = full and not getattr(config.option, "deselect", None)
+    full = full and all(Path(a).resolve() == REPO / "tests" for a in config.args)
+    if not full or exitstatus != 0 or session.testsfailed:
+        return
+    never = sorted(set(RULES) - FIRED)
+    not_quiet = sorted({r[0] for r in RULES} - QUIET)
+    if never or not_quiet:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"rule coverage: never fired: {never or 'none'}; families never clean: {not_quiet or 'none'}",
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never depend on the developer's environment (nor leak --debug between tests)."""

@@ -569,23 +569,31 @@ def test_not_a_release_is_a_usage_error(tmp_path: Path, cli: Callable[..., Any])
     assert "Traceback" not in r.output
 
 
+def _rewrite_events(release: Path, events: pl.DataFrame, meta: dict[str, str]) -> None:
+    """Rewrite events.parquet and update its manifest entry, so only the content is wrong."""
+    path = release / "events.parquet"
+    events.write_parquet(path, compression="zstd", metadata=meta)
+    m = read_manifest(release)
+    res = resource(m, "events.parquet")
+    res["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    res["bytes"] = path.stat().st_size
+    write_manifest(release, m)
+
+
+def _release_meta(path: Path) -> dict[str, str]:
+    kv = {k.decode(): v.decode() for k, v in (pq.ParquetFile(path).metadata.metadata or {}).items()}
+    return {k: v for k, v in kv.items() if k.startswith("evtk.")}
+
+
 def test_event_rules_run_again_on_the_release(fresh: Path, cli: Callable[..., Any]) -> None:
     """Checksums are not enough: a consistently rewritten events table still goes through every
     event rule, against the release's own codebook snapshot."""
     path = fresh / "events.parquet"
-    kv = {k.decode(): v.decode() for k, v in (pq.ParquetFile(path).metadata.metadata or {}).items()}
-    meta = {k: v for k, v in kv.items() if k.startswith("evtk.")}
     target = f"{SEED_PREFIX}#e2"
-    events = pl.read_parquet(path)
-    events = events.with_columns(
+    events = pl.read_parquet(path).with_columns(
         event_code=pl.when(pl.col("event_id") == target).then(pl.lit("999")).otherwise(pl.col("event_code"))
     )
-    events.write_parquet(path, compression="zstd", metadata=meta)
-    m = read_manifest(fresh)
-    res = resource(m, "events.parquet")
-    res["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    res["bytes"] = path.stat().st_size
-    write_manifest(fresh, m)
+    _rewrite_events(fresh, events, _release_meta(path))
 
     report = check_release(fresh)
     assert not {"R101", "R102", "R103", "R108"} & rules_of(report)
@@ -595,6 +603,41 @@ def test_event_rules_run_again_on_the_release(fresh: Path, cli: Callable[..., An
     r = cli("release", "check", fresh)
     assert r.code == 1
     assert "E101" in r.out and target in r.out
+
+
+def test_wrong_parquet_schema_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
+    path = fresh / "events.parquet"
+    events = pl.read_parquet(path)
+    _rewrite_events(
+        fresh,
+        events.drop("quad_class").with_columns(pl.col("goldstein").cast(pl.String)),
+        _release_meta(path),
+    )
+    r = cli("release", "check", fresh)
+    assert r.code == 1, r.output
+    assert "events.parquet: error R106 schema-mismatch" in r.out
+    (found,) = findings_of(check_release(fresh), "R106")
+    assert "column quad_class missing" in found["message"]
+    assert "column goldstein is String, expected Float64" in found["message"]
+    assert "Traceback" not in r.output
+
+
+def test_right_parquet_schema_is_quiet(fresh: Path) -> None:
+    path = fresh / "events.parquet"
+    _rewrite_events(fresh, pl.read_parquet(path), _release_meta(path))
+    assert "R106" not in rules_of(check_release(fresh))
+
+
+def test_parquet_metadata_disagreeing_with_manifest_is_found(fresh: Path, cli: Callable[..., Any]) -> None:
+    path = fresh / "events.parquet"
+    meta = _release_meta(path)
+    meta["evtk.version"] = "9.9.9"
+    _rewrite_events(fresh, pl.read_parquet(path), meta)
+    r = cli("release", "check", fresh)
+    assert r.code == 1, r.output
+    assert "events.parquet: error R108 metadata-mismatch" in r.out
+    (found,) = findings_of(check_release(fresh), "R108")
+    assert "evtk.version is '9.9.9'" in found["message"]
 
 
 def test_json_format_is_the_report(fresh: Path, cli: Callable[..., Any]) -> None:

@@ -111,6 +111,10 @@ def run(
     try:
         for index, chunk in enumerate(source.chunks()):
             n = index + 1
+            # One contiguous buffer per column: polars 2.1 can panic ("i < self.len()") evaluating
+            # string expressions on filtered frames whose columns are made of several chunks (a
+            # chunk concatenated from many small files). A no-op for a chunk read in one piece.
+            chunk = chunk.rechunk()
             total += chunk.height
             if chunk.is_empty():
                 continue
@@ -126,8 +130,8 @@ def run(
                 on_chunk(total)
         rows = []
         for index in dups.revisit():
-            again = kept[index].lazy() if index in kept else source.chunk(index)
-            rows.append(dups.candidates(again, index, ctx.with_columns(again.collect_schema().names())))
+            again = kept[index] if index in kept else source.chunk(index).collect().rechunk()
+            rows.append(dups.candidates(again, index, ctx.with_columns(again.columns)))
         collector.add(dups.findings(rows))
     finally:
         dups.close()

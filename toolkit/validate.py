@@ -127,7 +127,8 @@ class FileSource:
 
     def _prepare(self, pieces: list[pl.DataFrame]) -> pl.DataFrame:
         try:
-            return self._plan([p.lazy() for p in pieces]).collect()
+            raw = pl.concat(pieces, how="diagonal") if len(pieces) > 1 else pieces[0]
+            return self._plan([raw.lazy()]).collect()
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"cannot read event data: {str(exc).splitlines()[0]}") from None
 

@@ -33,7 +33,7 @@ rule(
     "missing-file",
     "error",
     "Every manifest file exists",
-    "{file} is listed in the manifest but missing",
+    "{file} is {detail}",
     "A release is complete or it is not a release.",
 )
 rule(
@@ -41,7 +41,7 @@ rule(
     "extra-file",
     "warning",
     "No files outside the manifest",
-    "{file} is not listed in the manifest",
+    "{file} is not listed in the manifest{hint}",
     "Stray files are not covered by checksums.",
 )
 rule(
@@ -73,7 +73,7 @@ rule(
     "unexplained-removal",
     "error",
     "Removed events are retracted",
-    "event {id} was in {previous} and is gone without a retraction",
+    "event {id} was in {previous} and is gone without a retraction{hint}",
     "Events never silently disappear: list them in `data/retractions.csv` with a reason.",
 )
 rule(
@@ -81,7 +81,7 @@ rule(
     "bad-version-bump",
     "error",
     "The version bump matches the change",
-    "version {version} after {previous}: {detail}",
+    "version {version} after {previous}{detail}",
     "Schema change: major. Codebook change or retractions: at least minor. Only additions or edits: "
     "minor or patch. The new version must be greater than the previous one.",
 )
