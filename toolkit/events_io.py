@@ -196,8 +196,8 @@ QUOTE, NEWLINE = 0x22, 0x0A
 def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, int, bool]:
     """The bytes of a CSV text that decide its structure, found without a Python loop.
 
-    Returns ``quotes`` (offset ``p`` of every quote with the bytes ``before`` and ``after`` it, 0
-    beyond the ends of the text), the offsets of the newlines, the number of delimiters, and
+    Returns ``quotes`` (offset ``p`` of every quote with the bytes ``before`` and ``after`` it;
+    meaningless at the ends of the text), the offsets of the newlines, the number of delimiters, and
     whether the text contains one of the ASCII separators U+001C..U+001F. The text is viewed as a
     UInt8 series through an Arrow buffer and scanned in chunks that polars works on in parallel."""
     import pyarrow as pa
@@ -219,8 +219,8 @@ def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, int, bool
     at = pl.concat([f.to_series() for f in found[0::3]], rechunk=True).alias("p")
     newlines = pl.concat([f.to_series() for f in found[1::3]], rechunk=True)
     stats = pl.concat(found[2::3])
-    padded = pl.concat([pl.Series([0], dtype=pl.UInt8), series, pl.Series([0], dtype=pl.UInt8)])
-    quotes = pl.DataFrame({"p": at, "before": padded.gather(at), "after": padded.gather(at + 2)})
+    before, after = series.gather((at - 1).clip(0)), series.gather((at + 1).clip(upper_bound=n - 1))
+    quotes = pl.DataFrame({"p": at, "before": before, "after": after})
     return quotes, newlines, int(stats["delims"].sum()), bool(stats["other"].any())
 
 
@@ -233,10 +233,10 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
     that holds exactly when the count is even, every even quote follows a delimiter, a line end, a
     quote or the start, and every odd one precedes a delimiter, a line end, a quote or the end.
     Then a newline ends a record exactly when an even number of quotes precede it, which gives
-    every record's last physical line (the ``line_num`` the stdlib reader reports) and its number
-    of delimiters; those inside quoted fields are the ones in its cells. Polars keeps blank lines
-    as rows, so its rows are the records one to one; it pads a short row, so field counts come
-    from that arithmetic. Whatever does not add up goes to the slow path.
+    every record's last physical line: the ``line_num`` the stdlib reader reports for it. Polars
+    keeps blank lines as rows, so its rows are the records one to one. It refuses a row longer
+    than the header and pads a shorter one, which the delimiter count gives away. Whatever does not
+    add up goes to the slow path.
     """
     n = len(data)
     first = _LEADING_SPACE.match(data)
@@ -277,6 +277,7 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
             quote_char='"',
             infer_schema=False,
             empty_string_is_null=False,
+            truncate_ragged_lines=False,
             raise_if_empty=False,
         )
     except Exception:  # noqa: BLE001 - invalid UTF-8, a long row, ...: the slow path reports it
@@ -296,18 +297,9 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
     # Field counts: every delimiter separates two fields or sits in a (quoted) cell. Each record has
     # at most `width` fields (polars refuses longer ones), so if the delimiters outside cells add up
     # to width - 1 per record (blank lines have none), every record has exactly `width`.
-    with_delims = frame.select(pl.col(names).str.contains(delimiter, literal=True).any()).row(0, named=True)
-    in_cells = (
-        frame.select(
-            pl.sum_horizontal(
-                pl.col(c).str.count_matches(delimiter, literal=True).sum()
-                for c, hit in with_delims.items()
-                if hit
-            )
-        ).item()
-        if any(with_delims.values())
-        else 0
-    )
+    in_cells = frame.select(
+        pl.sum_horizontal(pl.col(c).str.count_matches(delimiter, literal=True).sum() for c in names)
+    ).item()
     if n_delims - in_cells != (frame.height - empty_records) * (width - 1):
         return None  # a short row (or a line of spaces): the slow path says which, or skips it
     body = (
