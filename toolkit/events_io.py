@@ -9,9 +9,11 @@ checks so that a bad value becomes a finding, not an exception.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import polars as pl
 from toolkit import yamlio
 from toolkit.errors import InputError
 from toolkit.schema import INPUT_FIELDS
-from toolkit.textio import read_text
+from toolkit.textio import UTF8_BOM, decode, read_bytes, read_text
 
 FIELDS = tuple(INPUT_FIELDS)
 EVENT_SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl", ".ndjson", ".parquet")
@@ -146,6 +148,189 @@ def csv_delimiter(text: str) -> str:
 
 
 def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
+    """A CSV file as a raw frame: cells stripped (blank is None), all-blank rows skipped, ``_line`` the
+    line a row ends on. Parsed by polars when the file is plain CSV (see :func:`_read_csv_fast`); any
+    other file, and every error, goes through :func:`_read_csv_slow`, which defines the result."""
+    data = _utf8_lf(path, encoding)
+    fast = _read_csv_fast(data, rel, unknown) if data is not None else None
+    if fast is not None:
+        return fast
+    return _read_csv_slow(path, rel, encoding, unknown)
+
+
+def _utf8_lf(path: Path, encoding: str) -> bytes | None:
+    """The file as :func:`read_text` sees it (no BOM, LF line ends), encoded as UTF-8.
+
+    A UTF-8 file is not decoded here: polars validates it, and an invalid byte sends the file to the
+    slow path, whose decoder names the line."""
+    raw = read_bytes(path)
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return None
+    if not utf8:
+        try:
+            return decode(raw, path, encoding).encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    if raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM) :]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return raw
+
+
+#: what ``str.strip()`` removes: Unicode White_Space (what polars' ``strip_chars()`` removes) plus the
+#: four ASCII separators U+001C..U+001F, which Python also counts as whitespace
+PY_WHITESPACE = "".join(
+    (
+        "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680",
+        "".join(map(chr, range(0x2000, 0x200B))),
+        "\u2028\u2029\u202f\u205f\u3000",
+    )
+)
+_LEADING_SPACE = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")
+QUOTE, NEWLINE = 0x22, 0x0A
+
+
+def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, int, bool]:
+    """The bytes of a CSV text that decide its structure, found without a Python loop.
+
+    Returns ``quotes`` (offset ``p`` of every quote with the bytes ``before`` and ``after`` it;
+    meaningless at the ends of the text), the offsets of the newlines, the number of delimiters, and
+    whether the text contains one of the ASCII separators U+001C..U+001F. The text is viewed as a
+    UInt8 series through an Arrow buffer and scanned in chunks that polars works on in parallel."""
+    import pyarrow as pa
+
+    n = len(data)
+    series = pl.from_arrow(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(data)]))
+    assert isinstance(series, pl.Series)
+    b = pl.col("b")
+    step = max(1 << 22, -(-n // 8))
+    plans: list[pl.LazyFrame] = []
+    for o in range(0, n, step):
+        chunk = pl.LazyFrame({"b": series.slice(o, step)})
+        plans += [
+            chunk.select(pl.arg_where(b == QUOTE).cast(pl.Int64) + o),
+            chunk.select(pl.arg_where(b == NEWLINE).cast(pl.Int64) + o),
+            chunk.select(delims=(b == sep).sum(), other=b.is_between(0x1C, 0x1F).any()),
+        ]
+    found = pl.collect_all(plans)
+    at = pl.concat([f.to_series() for f in found[0::3]], rechunk=True).alias("p")
+    newlines = pl.concat([f.to_series() for f in found[1::3]], rechunk=True)
+    stats = pl.concat(found[2::3])
+    before, after = series.gather((at - 1).clip(0)), series.gather((at + 1).clip(upper_bound=n - 1))
+    quotes = pl.DataFrame({"p": at, "before": before, "after": after})
+    return quotes, newlines, int(stats["delims"].sum()), bool(stats["other"].any())
+
+
+def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFrame | None:
+    """:func:`_read_csv_slow`'s result through ``pl.read_csv``, or None when the file needs it.
+
+    Taken only when the stdlib parser and polars must agree, i.e. the quoting is plain: every quote
+    opens a field (after a delimiter, a line end or at the start), closes one (before a delimiter,
+    a line end or at the end) or is half of a doubled quote inside one. Numbering the quotes from 0,
+    that holds exactly when the count is even, every even quote follows a delimiter, a line end, a
+    quote or the start, and every odd one precedes a delimiter, a line end, a quote or the end.
+    Then a newline ends a record exactly when an even number of quotes precede it, which gives
+    every record's last physical line: the ``line_num`` the stdlib reader reports for it. Polars
+    keeps blank lines as rows, so its rows are the records one to one. It refuses a row longer
+    than the header and pads a shorter one, which the delimiter count gives away. Whatever does not
+    add up goes to the slow path.
+    """
+    n = len(data)
+    first = _LEADING_SPACE.match(data)
+    start = first.end() if first else 0
+    if start == n or data.startswith((b"\n", UTF8_BOM)) or n >= 2**32 - 2:
+        return None  # empty, a blank header line, a second BOM (polars would drop it), or huge
+    if data[start] >= 0x80 and not data.decode("utf-8", "replace").strip():
+        return None  # nothing but (non-ASCII) whitespace: "empty"
+    delimiter = csv_delimiter(data[:16384].decode("utf-8", "replace"))
+    sep = ord(delimiter)
+    quotes, newlines, n_delims, ascii_separators = _csv_scan(data, sep)
+    if quotes.height % 2:
+        return None
+    if quotes.height:
+        even = pl.int_range(pl.len()) % 2 == 0
+        boundary = [QUOTE, NEWLINE, sep]
+        stray = quotes.select(
+            (
+                (even & (pl.col("p") > 0) & ~pl.col("before").is_in(boundary))
+                | (~even & (pl.col("p") < n - 1) & ~pl.col("after").is_in(boundary))
+            ).any()
+        ).item()
+        if stray:
+            return None
+    # A newline ends a record when an even number of quotes precede it.
+    ends = quotes["p"].search_sorted(newlines, side="left") % 2 == 0
+    end_at = newlines.filter(ends)
+    lines = ends.arg_true().cast(pl.Int64) + 1
+    if not data.endswith(b"\n"):
+        end_at = end_at.append(pl.Series([n], dtype=pl.Int64))
+        lines = lines.append(pl.Series([newlines.len() + 1], dtype=pl.Int64))
+    empty_records = int((end_at.diff() == 1).sum())  # blank lines
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            separator=delimiter,
+            quote_char='"',
+            infer_schema=False,
+            empty_string_is_null=False,
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # noqa: BLE001 - invalid UTF-8, a long row, ...: the slow path reports it
+        return None
+    names, width = frame.columns, frame.width
+    if frame.height != lines.len():
+        return None
+    limit = csv.field_size_limit()
+    if (
+        n > limit
+        and (frame.select(pl.max_horizontal(pl.col(names).str.len_bytes().max())).item() or 0) > limit
+    ):
+        return None
+    header = _csv_header([h or "" for h in frame.row(0)])
+    if any(header.count(h) > 1 and h for h in header):
+        return None
+    # Field counts: every delimiter separates two fields or sits in a (quoted) cell. Each record has
+    # at most `width` fields (polars refuses longer ones), so if the delimiters outside cells add up
+    # to width - 1 per record (blank lines have none), every record has exactly `width`.
+    in_cells = frame.select(
+        pl.sum_horizontal(pl.col(c).str.count_matches(delimiter, literal=True).sum() for c in names)
+    ).item()
+    if n_delims - in_cells != (frame.height - empty_records) * (width - 1):
+        return None  # a short row (or a line of spaces): the slow path says which, or skips it
+    body = (
+        frame.with_columns(
+            pl.col(names).str.strip_chars(PY_WHITESPACE if ascii_separators else None), _line=lines
+        )
+        .with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names)
+        .slice(1)
+        .filter(~pl.all_horizontal(pl.col(names).is_null()))
+    )
+    index = {f: header.index(f) for f in FIELDS if f in header}
+    unknown.extend((h, 1, rel) for h in header if h not in FIELDS)
+    unknown.missing.extend((f, rel) for f in ("code", "source", "date") if f not in index)
+    return body.select(
+        *(
+            pl.col(names[index[f]]).alias(f) if f in index else pl.lit(None, dtype=pl.String).alias(f)
+            for f in FIELDS
+        ),
+        pl.lit(rel, dtype=pl.String).alias("_file"),
+        "_line",
+    )
+
+
+def _csv_header(cells: list[str]) -> list[str]:
+    header = [h.strip().lower().replace(" ", "_") for h in cells]
+    return ["location_" + h.split(".", 1)[1] if h.startswith("location.") else h for h in header]
+
+
+def _read_csv_slow(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
+    """The reference CSV reader: the stdlib parser, row by row. It defines what :func:`read_csv` returns
+    and is the path for every file the fast reader declines, so every CSV error comes from here."""
     text = read_text(path, encoding)
     if not text.strip():
         raise InputError(
@@ -154,8 +339,7 @@ def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.
     delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
-        header = ["location_" + h.split(".", 1)[1] if h.startswith("location.") else h for h in header]
+        header = _csv_header(next(reader))
         dupes = {h for h in header if header.count(h) > 1 and h}
         if dupes:
             raise InputError(f"column {sorted(dupes)[0]!r} appears twice in the header", path, 1)
@@ -190,7 +374,7 @@ def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> p
     fast = _read_jsonl_fast(text, rel, unknown)
     if fast is not None:
         return fast
-    # Slow path: blank lines, nested values or a malformed line, which it pinpoints.
+    # Slow path: nested values or a malformed line, which it pinpoints.
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     seen_unknown: set[str] = set()
@@ -227,9 +411,12 @@ def iter_json_lines(text: str, path: Path, what: str) -> Iterator[tuple[int, dic
 
 def _read_jsonl_fast(text: str, rel: str, unknown: UnknownFields) -> pl.DataFrame | None:
     """Machine-written JSONL through polars' reader (no Python loop over lines), or None when the
-    file needs the line-by-line reader."""
+    file needs the line-by-line reader.
+
+    Polars skips blank lines (and lines of ASCII spaces), the line-by-line reader too; the line of
+    each record is found by numbering the lines that are not blank the way ``str.strip`` sees it."""
     body = text.rstrip("\n")
-    if not body or "\n\n" in body or body.lstrip().startswith("["):
+    if not body.strip() or body.lstrip().startswith("["):
         return None
     try:
         frame = pl.read_ndjson(io.BytesIO(body.encode("utf-8")), infer_schema_length=None)
@@ -242,17 +429,24 @@ def _read_jsonl_fast(text: str, rel: str, unknown: UnknownFields) -> pl.DataFram
         frame = frame.drop("location").hstack(loc.rename({c: f"location_{c}" for c in loc.columns}))
     if any(isinstance(t, (pl.List, pl.Struct, pl.Array)) for t in frame.schema.values()):
         return None
+    if "\n\n" in body or frame.height != body.count("\n") + 1:
+        filled = (
+            pl.Series([body]).str.split("\n").explode().str.strip_chars(PY_WHITESPACE).str.len_bytes() > 0
+        )
+        lines = filled.arg_true().cast(pl.Int64) + 1
+    else:
+        lines = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
+    if lines.len() != frame.height:
+        return None
     for name in frame.columns:
         if name not in FIELDS:
             first = frame[name].is_not_null().arg_max()
-            unknown.append((name, int(first or 0) + 1, rel))
+            unknown.append((name, int(lines[int(first or 0)]), rel))
     cols = [
         pl.col(f).cast(pl.String).alias(f) if f in frame.columns else pl.lit(None, dtype=pl.String).alias(f)
         for f in FIELDS
     ]
-    return frame.select(
-        *cols, pl.lit(rel).alias("_file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("_line")
-    )
+    return frame.select(*cols, pl.lit(rel).alias("_file"), pl.lit(lines).alias("_line"))
 
 
 def scan_parquet(path: Path, rel: str, unknown: UnknownFields) -> pl.LazyFrame:

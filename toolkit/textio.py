@@ -35,8 +35,8 @@ def decode(data: bytes, path: Path | str, encoding: str = "utf-8") -> str:
     return text
 
 
-def read_text(path: Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
-    """Read a text file, refusing files over ``max_bytes`` with a clear message."""
+def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """A file's bytes, refusing files over ``max_bytes``; a missing or unreadable file is an InputError."""
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
@@ -45,11 +45,15 @@ def read_text(path: Path, encoding: str = "utf-8", max_bytes: int | None = None)
                 "split it, or use JSONL or Parquet for machine-sized data",
                 path,
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", path) from None
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except PermissionError:
         raise InputError("permission denied", path) from None
-    return decode(data, path, encoding)
+
+
+def read_text(path: Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
+    """Read a text file, refusing files over ``max_bytes`` with a clear message."""
+    return decode(read_bytes(path, max_bytes), path, encoding)
