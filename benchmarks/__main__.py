@@ -74,6 +74,7 @@ def bench_size(workdir: Path, n: int, results: dict[str, object]) -> None:
     read = measure(["read", events])
     rw = measure(["read_write", events, str(workdir / "rw.parquet")])
     pandera = measure(["pandera", events])
+    bare = measure(["bare", events])
     val = measure(["validate", str(clean)])
     val_dirty = measure(["validate", str(dirty)])
     rel_dir = workdir / f"releases-{n}"
@@ -82,7 +83,12 @@ def bench_size(workdir: Path, n: int, results: dict[str, object]) -> None:
     (workdir / "rw.parquet").unlink(missing_ok=True)
     print(row("read events (pl.read_parquet) FLOOR", read))
     print(row("pandera DataFrameModel BASELINE", pandera, read["seconds"]))
+    print(row("bare checks, one polars query BASELINE", bare, read["seconds"]))
     print(row("evtk validate (read + all checks)", val, read["seconds"], pandera["seconds"]))
+    print(
+        f"  {'  validate / bare checks':<34} {val['seconds'] / bare['seconds']:8.2f}x  "
+        "(target at most 1.5x, goal 1.25x)"
+    )
     checks_only = val["seconds"] - read["seconds"]
     print(
         f"  {'  of which checks (validate - read)':<34} {checks_only:8.2f} s             "
@@ -100,6 +106,7 @@ def bench_size(workdir: Path, n: int, results: dict[str, object]) -> None:
         "read": read,
         "read_write": rw,
         "pandera": pandera,
+        "bare": bare,
         "validate": val,
         "validate_dirty": val_dirty,
         "build": build,
@@ -155,8 +162,17 @@ def main() -> None:
     )
     results: dict[str, object] = {}
     coder_loop(results)
-    for n in (int(s) for s in args.sizes.split(",") if s):
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    for n in sizes:
         bench_size(args.workdir, n, results)
+    if len(sizes) > 1:
+        small, large = results[str(min(sizes))], results[str(max(sizes))]
+        print(
+            f"\n== memory growth, peak at {max(sizes):,} / peak at {min(sizes):,} events (target at most 1.3x)"
+        )
+        for task in ("validate", "build", "check"):
+            a, b = small[task]["peak_mib"], large[task]["peak_mib"]  # type: ignore[index]
+            print(f"  {task:<10} {a:8.0f} MiB -> {b:8.0f} MiB  {b / a:6.2f}x")
     if args.import_rows:
         print(f"\n== import of a {args.import_rows:,}-row GDELT 2.0 file (generated for the purpose)")
         info = measure(["import", str(args.import_rows), str(args.workdir)])

@@ -109,3 +109,39 @@ def test_imported_release_diff_reports_recoded_events(tmp_path: Path) -> None:
     changed = frame.head(3).filter(pl.col("code") != "043").height
     assert diff["counts"]["recoded"] == changed
     assert diff["counts"]["added"] == diff["counts"]["removed"] == 0
+
+
+def test_export_reads_only_the_files_the_manifest_lists(tmp_path: Path) -> None:
+    """A stray partition file dropped into a partitioned release is not data: export gives the
+    rows `load` gives, and `release check` reports the file (R105)."""
+    data = tmp_path / "data"
+    import_events("icews", [FORMATS / "icews" / "sample.tab"], data / "imports" / "icews.parquet")
+    built = build_release("1.0.0", data, tmp_path / "releases", partition_threshold=10)
+    parts = sorted((built.path / "events").rglob("*.parquet"))
+    assert parts, "the release should be partitioned"
+    listed = load(built.path).collect()
+    stray = parts[0].parent / "part-1.parquet"
+    pl.read_parquet(parts[0]).head(5).write_parquet(stray)
+
+    for fmt in ("gdelt2", "phoenix", "plover"):
+        out = tmp_path / f"out.{fmt}"
+        summary = export_events(fmt, built.path, out)
+        assert summary.rows_read == listed.height, fmt
+    assert load(built.path).collect().height == listed.height
+    report = check_release(built.path)
+    assert report.rule_counts.get("R105") == 1
+    assert report.findings.filter(pl.col("rule") == "R105")["file"].to_list() == [
+        str(stray.relative_to(built.path))
+    ]
+
+
+def test_export_uses_the_release_codebook_snapshot(tmp_path: Path) -> None:
+    """Root codes and labels come from the codebook the release was built with, not the bundled one."""
+    data = tmp_path / "data"
+    import_events("gdelt2", [FORMATS / "gdelt2" / "sample.export.tsv"], data / "imports" / "g.parquet")
+    built = build_release("1.0.0", data, tmp_path / "releases")
+    (built.path / "codebook" / "codebook.yaml").write_text("not: [a codebook\n", encoding="utf-8")
+    from toolkit.errors import InputError
+
+    with pytest.raises(InputError):
+        export_events("phoenix", built.path, tmp_path / "out.tsv")

@@ -515,6 +515,29 @@ FIX_AFTER = (
 )
 
 
+def test_fix_ids_leaves_codebook_copies_and_releases_alone(data_dir: Path, evtk) -> None:
+    """--fix-ids touches the files validate reads as event files, and no other: a codebook copy
+    (whose crosswalk and mapping CSVs have no id column) and a release inside the data folder
+    keep every byte."""
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "codebook", data_dir / "mycodebook")
+    shutil.copytree(repo / "data" / "releases", data_dir / "releases")
+    _write(CODED, FIX_BEFORE)
+    untouched = {
+        p: p.read_bytes()
+        for d in ("mycodebook", "releases", "articles")
+        for p in (data_dir / d).rglob("*")
+        if p.is_file()
+    }
+    assert any(p.suffix == ".csv" for p in untouched)
+    res = evtk("validate", "data", "--fix-ids")
+    assert res.code == 0, res.out
+    assert f"{CODED}: filled 3 missing id(s)" in res.err
+    assert "mycodebook" not in res.err and "releases" not in res.err
+    assert {p: p.read_bytes() for p in untouched} == untouched
+    assert CODED.read_text(encoding="utf-8") == FIX_AFTER
+
+
 def test_fix_ids_yaml_inserts_only_id_lines(data_dir: Path, evtk) -> None:
     _write(CODED, FIX_BEFORE)
     res = evtk("validate", "data")

@@ -494,6 +494,31 @@ def discover(paths: list[Path]) -> list[Path]:
     return out
 
 
+SKIP_DIRS = {"articles", "releases"}
+
+
+def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """The event files under ``paths`` as (file, base it is reported relative to): the one
+    discovery that ``validate``, ``validate --fix-ids`` and ``release build`` share. Articles,
+    releases, codebook copies and ``retractions.csv`` in a data folder are not event files."""
+    out: list[tuple[Path, Path]] = []
+    for p in paths:
+        if p.is_dir():
+            # Releases and codebook copies inside a data folder are not event files, whatever
+            # their folder is called.
+            foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
+            for f in discover([p]):
+                rel_parts = f.relative_to(p).parts[:-1]
+                if SKIP_DIRS.intersection(rel_parts) or any(d in foreign for d in f.parents):
+                    continue
+                if f.name == "retractions.csv":
+                    continue
+                out.append((f, p))
+        else:
+            out.extend((f, f.parent) for f in discover([p]))
+    return out
+
+
 def read_events(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.LazyFrame:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):

@@ -16,7 +16,7 @@ from pathlib import Path
 from toolkit import yamlio
 from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError
-from toolkit.events_io import csv_delimiter, discover
+from toolkit.events_io import csv_delimiter, event_files
 from toolkit.textio import UTF8_BOM, read_text
 
 
@@ -110,11 +110,9 @@ def fix_csv(path: Path, encoding: str = "utf-8") -> int:
 
 def fix_ids(paths: list[Path], encoding: str = "utf-8") -> dict[str, int]:
     done: dict[str, int] = {}
-    for f in discover(paths):
-        if "releases" in f.parts or "articles" in f.parts:
-            continue
-        if f.suffix in (".yaml", ".yml"):
+    for f, _base in event_files(paths):
+        if f.suffix.lower() in (".yaml", ".yml"):
             done[str(f)] = fix_yaml(f, encoding)
-        elif f.suffix == ".csv" and f.name != "retractions.csv":
+        elif f.suffix.lower() == ".csv":
             done[str(f)] = fix_csv(f, encoding)
     return done

@@ -21,13 +21,11 @@ from toolkit.articles import Articles, load_articles
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.engine import Sink
 from toolkit.errors import InputError
-from toolkit.events_io import UnknownFields, discover, raw_schema, read_events
+from toolkit.events_io import UnknownFields, event_files, raw_schema, read_events
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
 from toolkit.rules.common import Context
 from toolkit.rules.files import field_notes, unreadable
-
-SKIP_DIRS = {"articles", "releases"}
 
 
 @dataclass
@@ -50,9 +48,11 @@ class Validation:
     @functools.cached_property
     def events(self) -> pl.DataFrame:
         frames = [to_release_events(chunk, self.codebook) for chunk in self.source.chunks()]
-        return pl.concat(frames).collect() if frames else to_release_events(
-            pl.DataFrame(schema=self.source.empty_schema()), self.codebook
-        ).collect()
+        return (
+            pl.concat(frames).collect()
+            if frames
+            else to_release_events(pl.DataFrame(schema=self.source.empty_schema()), self.codebook).collect()
+        )
 
 
 def find_data_root(path: Path) -> Path | None:
@@ -60,26 +60,6 @@ def find_data_root(path: Path) -> Path | None:
         if candidate.is_dir() and (candidate / "articles").is_dir():
             return candidate
     return None
-
-
-def _event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, base it is reported relative to)."""
-    out: list[tuple[Path, Path]] = []
-    for p in paths:
-        if p.is_dir():
-            # Releases and codebook copies inside a data folder are not event files, whatever
-            # their folder is called.
-            foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
-            for f in discover([p]):
-                rel_parts = f.relative_to(p).parts[:-1]
-                if SKIP_DIRS.intersection(rel_parts) or any(d in foreign for d in f.parents):
-                    continue
-                if f.name == "retractions.csv":
-                    continue
-                out.append((f, p))
-        else:
-            out.extend((f, f.parent) for f in discover([p]))
-    return out
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -149,9 +129,7 @@ class FileSource:
                 self.problems.append(unreadable(exc, rel))
                 continue
             except pl.exceptions.PolarsError as exc:
-                self.problems.append(
-                    unreadable(InputError(f"cannot read: {str(exc).splitlines()[0]}"), rel)
-                )
+                self.problems.append(unreadable(InputError(f"cannot read: {str(exc).splitlines()[0]}"), rel))
                 continue
             height = frame.height if frame is not None else lf.select(pl.len()).collect().item()
             offset = 0
@@ -237,7 +215,7 @@ def validate(
         if art_dirs
         else None
     )
-    files = _event_files(paths)
+    files = event_files(paths)
     source = FileSource(files, cb, published, encoding, chunk_rows)
     ctx = Context(cb, published, articles.sentences if art_dirs else None)
     collector = F.Bounded(max_examples)

@@ -36,7 +36,15 @@ def scan_release_events(release_dir: Path) -> pl.LazyFrame:
         raise InputError("release directory not found", release_dir)
     single = release_dir / "events.parquet"
     folder = release_dir / "events"
-    if single.is_file():
+    if (release_dir / "manifest.json").is_file():
+        # The one release reader: only the files the manifest lists (a stray partition dropped into
+        # events/ is not data; `evtk release check` reports it as R105).
+        from toolkit.release import scan_events
+
+        if not single.is_file() and not (folder.is_dir() and any(folder.rglob("*.parquet"))):
+            raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
+        lf = scan_events(release_dir)
+    elif single.is_file():
         lf = pl.scan_parquet(single)
     elif folder.is_dir():
         if not any(folder.rglob("*.parquet")):
@@ -221,6 +229,8 @@ def export_events(
     if out_path.is_dir():
         raise UsageError(f"--out {out_path} is a directory: name the file to write")
     events = scan_release_events(release)
+    if codebook is None and (release / "codebook" / "codebook.yaml").is_file():
+        codebook = release / "codebook"  # the release's own snapshot, not the bundled codebook
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     report = progress or (lambda _stage, _rows: None)
     out_path.parent.mkdir(parents=True, exist_ok=True)
