@@ -21,7 +21,7 @@ from toolkit import findings as F
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import CodebookError, InputError
 from toolkit.progress import NULL, Progress
-from toolkit.release import CheckOptions, previous_release, read_manifest, sha256_file
+from toolkit.release_io import CheckOptions, load, previous_release, read_manifest, scan_events, sha256_file
 from toolkit.rules.common import Context
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
@@ -262,7 +262,6 @@ def content_key() -> pl.Expr:
 def check_against_previous(
     root: Path, prev: Path, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
 ) -> None:
-    from toolkit.release import load, scan_events
 
     try:
         prev_manifest = read_manifest(prev)
@@ -366,7 +365,6 @@ def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:
 
 
 def _check_drift(root: Path, prev: Path, out: F.Bounded, options: CheckOptions) -> None:
-    from toolkit.release import scan_events
 
     t = options.drift
     new, old = scan_events(root), scan_events(prev)

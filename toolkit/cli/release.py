@@ -101,7 +101,8 @@ def check(
     codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate."""
     from toolkit.findings import render
     from toolkit.progress import Progress
-    from toolkit.release import CheckOptions, DriftThresholds, check_release
+    from toolkit.release import check_release
+    from toolkit.release_io import CheckOptions, DriftThresholds
 
     opts = CheckOptions(
         previous=previous,
@@ -124,7 +125,8 @@ def diff(
 ) -> None:
     """Added, removed (with retraction reasons), recoded, re-actored and redated events."""
     from toolkit.errors import InputError
-    from toolkit.release import diff_releases, is_release, public_diff, render_diff_text
+    from toolkit.release import diff_releases, public_diff, render_diff_text
+    from toolkit.release_io import is_release
 
     for p in (old, new):
         if not is_release(p):

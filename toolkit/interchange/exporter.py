@@ -39,7 +39,7 @@ def scan_release_events(release_dir: Path) -> pl.LazyFrame:
     if (release_dir / "manifest.json").is_file():
         # The one release reader: only the files the manifest lists (a stray partition dropped into
         # events/ is not data; `evtk release check` reports it as R105).
-        from toolkit.release import scan_events
+        from toolkit.release_io import scan_events
 
         if not single.is_file() and not (folder.is_dir() and any(folder.rglob("*.parquet"))):
             raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
