@@ -83,7 +83,7 @@ def bench_size(workdir: Path, n: int, results: dict[str, object]) -> None:
     (workdir / "rw.parquet").unlink(missing_ok=True)
     print(row("read events (pl.read_parquet) FLOOR", read))
     print(row("pandera DataFrameModel BASELINE", pandera, read["seconds"]))
-    print(row("bare checks, one polars query BASELINE", bare, read["seconds"]))
+    print(row("bare checks, one query BASELINE", bare, read["seconds"]))
     print(row("evtk validate (read + all checks)", val, read["seconds"], pandera["seconds"]))
     print(
         f"  {'  validate / bare checks':<34} {val['seconds'] / bare['seconds']:8.2f}x  "

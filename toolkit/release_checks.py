@@ -210,7 +210,9 @@ class ReleaseSource:
     """The events of a release (only the files its manifest lists) as prepared chunks: slices of
     at most ``chunk_rows`` rows of one Parquet file, in the same columns validation checks."""
 
-    def __init__(self, files: list[Path], cb: Codebook, published: pl.DataFrame | None, chunk_rows: int) -> None:
+    def __init__(
+        self, files: list[Path], cb: Codebook, published: pl.DataFrame | None, chunk_rows: int
+    ) -> None:
         self.files, self.cb, self.published, self.chunk_rows = files, cb, published, chunk_rows
         self.slices = [
             (path, offset)
@@ -262,7 +264,6 @@ def content_key() -> pl.Expr:
 def check_against_previous(
     root: Path, prev: Path, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
 ) -> None:
-
     try:
         prev_manifest = read_manifest(prev)
     except InputError as exc:
@@ -365,7 +366,6 @@ def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:
 
 
 def _check_drift(root: Path, prev: Path, out: F.Bounded, options: CheckOptions) -> None:
-
     t = options.drift
     new, old = scan_events(root), scan_events(prev)
     for col, label, threshold in (

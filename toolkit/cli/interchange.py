@@ -166,6 +166,9 @@ def export_cmd(
 ) -> None:
     """Export a release's events as GDELT 2.0 TSV, Phoenix TSV or PLOVER JSON Lines.
 
+    Only the files the release's manifest lists are read, with the release's own codebook snapshot
+    (--codebook overrides it).
+
     Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
     2 the release cannot be read.
     """

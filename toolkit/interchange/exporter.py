@@ -36,22 +36,21 @@ def scan_release_events(release_dir: Path) -> pl.LazyFrame:
         raise InputError("release directory not found", release_dir)
     single = release_dir / "events.parquet"
     folder = release_dir / "events"
+    if not single.is_file():
+        if not folder.is_dir():
+            raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
+        if not any(folder.rglob("*.parquet")):
+            raise InputError("no Parquet files under events/", folder)
     if (release_dir / "manifest.json").is_file():
         # The one release reader: only the files the manifest lists (a stray partition dropped into
         # events/ is not data; `evtk release check` reports it as R105).
         from toolkit.release_io import scan_events
 
-        if not single.is_file() and not (folder.is_dir() and any(folder.rglob("*.parquet"))):
-            raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
         lf = scan_events(release_dir)
     elif single.is_file():
         lf = pl.scan_parquet(single)
-    elif folder.is_dir():
-        if not any(folder.rglob("*.parquet")):
-            raise InputError("no Parquet files under events/", folder)
-        lf = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
     else:
-        raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
+        lf = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
     try:
         names = lf.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -218,7 +217,7 @@ def export_events(
     """Write the events of ``release_dir`` to ``out`` in format ``fmt`` (gdelt2, phoenix or plover).
 
     GDELT and Phoenix files are TSV without a header, as those projects publish them; PLOVER is JSON
-    Lines. ``out`` appears whole or not at all. Raises :class:`InputError` when the release cannot be
+    Lines. Codes and labels come from the release's own codebook snapshot unless ``codebook`` is given. ``out`` appears whole or not at all. Raises :class:`InputError` when the release cannot be
     read and :class:`UsageError` for a bad format or output path.
     """
     started = time.perf_counter()
