@@ -130,8 +130,10 @@ def run(
                 on_chunk(total)
         rows = []
         for index in dups.revisit():
-            again = kept[index] if index in kept else source.chunk(index).collect().rechunk()
-            rows.append(dups.candidates(again, index, ctx.with_columns(again.columns)))
+            # A chunk read again stays a lazy plan: only the columns the duplicate rules need are
+            # read and prepared (a third of the work of preparing the whole chunk).
+            again = kept[index].lazy() if index in kept else source.chunk(index)
+            rows.append(dups.candidates(again, index, ctx.with_columns(again.collect_schema().names())))
         collector.add(dups.findings(rows))
     finally:
         dups.close()

@@ -449,7 +449,14 @@ def _read_jsonl_fast(text: str, rel: str, unknown: UnknownFields) -> pl.DataFram
     return frame.select(*cols, pl.lit(rel).alias("_file"), pl.lit(lines).alias("_line"))
 
 
-def scan_parquet(path: Path, rel: str, unknown: UnknownFields) -> pl.LazyFrame:
+def scan_parquet(
+    path: Path, rel: str, unknown: UnknownFields, rows: tuple[int, int] | None = None
+) -> pl.LazyFrame:
+    """A Parquet event file as raw string fields; ``rows=(offset, length)`` reads only that slice.
+
+    The slice is applied to the scan itself, before the line numbers are added: polars does not
+    push a slice below a row index, so slicing afterwards decodes the file from its start for every
+    slice (quadratic in the file's size when a large file is read in chunks)."""
     try:
         lf = pl.scan_parquet(path)
         names = lf.collect_schema().names()
@@ -468,7 +475,11 @@ def scan_parquet(path: Path, rel: str, unknown: UnknownFields) -> pl.LazyFrame:
         else pl.lit(None, dtype=pl.String).alias(f)
         for f in FIELDS
     ]
-    return lf.with_row_index("_row", offset=1).select(
+    first = 1
+    if rows is not None:
+        lf = lf.slice(rows[0], rows[1])
+        first += rows[0]
+    return lf.with_row_index("_row", offset=first).select(
         *cols, pl.lit(rel).alias("_file"), pl.col("_row").cast(pl.Int64).alias("_line")
     )
 
@@ -519,7 +530,11 @@ def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
     return out
 
 
-def read_events(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.LazyFrame:
+def read_events(
+    path: Path, rel: str, encoding: str, unknown: UnknownFields, rows: tuple[int, int] | None = None
+) -> pl.LazyFrame:
+    """An event file as raw string fields; ``rows`` (offset, length) slices Parquet at the scan
+    (people's formats are read whole, and sliced by the caller)."""
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return read_yaml(path, rel, encoding, unknown).lazy()
@@ -528,5 +543,5 @@ def read_events(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> 
     if suffix in (".jsonl", ".ndjson"):
         return read_jsonl(path, rel, encoding, unknown).lazy()
     if suffix == ".parquet":
-        return scan_parquet(path, rel, unknown)
+        return scan_parquet(path, rel, unknown, rows)
     raise InputError(f"unknown event file type {suffix!r}: use .yaml, .csv, .jsonl or .parquet", path)

@@ -97,9 +97,13 @@ class FileSource:
         raw = pl.DataFrame(schema={**raw_schema(), "_src": pl.String, "_key": pl.String}).lazy()
         return dict(checks.prepare(raw, self.cb, self.published).collect_schema())
 
-    def _read(self, i: int, unknown: UnknownFields) -> pl.LazyFrame:
+    def _read(self, i: int, unknown: UnknownFields, rows: tuple[int, int] | None = None) -> pl.LazyFrame:
         path, rel, src, key = self.entries[i]
-        return read_events(path, rel, self.encoding, unknown).with_columns(_src=pl.lit(src), _key=pl.lit(key))
+        lf = read_events(path, rel, self.encoding, unknown, rows)
+        return lf.with_columns(_src=pl.lit(src), _key=pl.lit(key))
+
+    def _parquet(self, i: int) -> bool:
+        return self.entries[i][0].suffix.lower() == ".parquet"
 
     def _plan(self, pieces: list[pl.LazyFrame]) -> pl.LazyFrame:
         raw = pl.concat(pieces, how="diagonal") if len(pieces) > 1 else pieces[0]
@@ -124,7 +128,7 @@ class FileSource:
             try:
                 lf = self._read(i, self.unknown)
                 # Parquet is sliced without reading the rest; people's formats are read whole.
-                frame = lf.collect() if not self.entries[i][0].suffix.lower() == ".parquet" else None
+                frame = None if self._parquet(i) else lf.collect()
             except InputError as exc:
                 self.problems.append(unreadable(exc, rel))
                 continue
@@ -135,7 +139,11 @@ class FileSource:
             offset = 0
             while offset < height or (height == 0 and offset == 0):
                 take = min(self.chunk_rows - rows, height - offset)
-                piece = frame.slice(offset, take) if frame is not None else lf.slice(offset, take).collect()
+                piece = (
+                    frame.slice(offset, take)
+                    if frame is not None
+                    else self._read(i, UnknownFields(), (offset, take)).collect()
+                )
                 buffer.append(piece)
                 spec.append((i, offset, take))
                 rows += take
@@ -155,8 +163,10 @@ class FileSource:
         """Chunk ``index`` again, lazily (Parquet is read for the columns the plan needs only)."""
         pieces = []
         for i, offset, take in self._specs[index]:
-            lf = self._read(i, UnknownFields()).slice(offset, take)
-            pieces.append(lf if self.entries[i][0].suffix.lower() == ".parquet" else lf.collect().lazy())
+            if self._parquet(i):
+                pieces.append(self._read(i, UnknownFields(), (offset, take)))
+            else:
+                pieces.append(self._read(i, UnknownFields()).slice(offset, take).collect().lazy())
         return self._plan(pieces)
 
 

@@ -57,6 +57,8 @@ def unreadable(exc: InputError, file: str | None) -> pl.DataFrame:
 
 
 # (field, typed column, who needs it, what the fix is)
+#: required fields whose checked column is parsed (not text)
+TYPED = frozenset({"_date", "_sentence"})
 REQUIRED: tuple[tuple[str, str, str, str, str], ...] = (
     ("id", "_id", "all", "id", "add one, or run `evtk validate --fix-ids`"),
     ("code", "_code", "all", "code", 'add the CAMEO event code (e.g. code: "042")'),
@@ -77,7 +79,9 @@ def masks(ctx: Context) -> list[Mask]:
     out = []
     for field, typed, need, label, fix in REQUIRED:
         value = C(typed)
-        missing = value.is_null() | (value.cast(pl.String).str.strip_chars() == "")  # `code: ""` is missing
+        # `code: ""` is missing; a parsed date or number is missing only when null (casting a typed
+        # column to text to compare it with "" cost a third of the row masks' time).
+        missing = value.is_null() if typed in TYPED else value.is_null() | (value.str.strip_chars() == "")
         out.append(Mask(E001, who[need] & blank(field) & missing, E001.expr(field=label, fix=fix), field))
     out.append(
         Mask(
