@@ -90,7 +90,7 @@ class FileSource:
         self.entries = [_entry(path, base) for path, base in files]
         self.unknown = UnknownFields()
         self.problems: list[pl.DataFrame] = []
-        self._specs: list[list[tuple[int, int, int | None]]] = []  # (entry, offset, length)
+        self._specs: list[list[tuple[int, int, int]]] = []  # (entry, offset, length)
         self._scanned = False
 
     def empty_schema(self) -> dict[str, pl.DataType]:
@@ -122,7 +122,7 @@ class FileSource:
                 yield self.chunk(i).collect()
             return
         buffer: list[pl.DataFrame] = []
-        spec: list[tuple[int, int, int | None]] = []
+        spec: list[tuple[int, int, int]] = []
         rows = 0
         for i, (_, rel, _, _) in enumerate(self.entries):
             try:
