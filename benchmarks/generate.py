@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 from toolkit.articles import sha256_text
 from toolkit.codebook import load_codebook
@@ -37,6 +38,7 @@ VERBS = {
     "190": "fought against",
     "193": "fired rifles at",
 }
+BLOCK = 5_000_000  # events generated and written at a time
 ERROR_KINDS = ("code", "actor", "date", "sentence", "quote", "duplicate_id", "derived", "future")
 
 
@@ -102,35 +104,50 @@ def generate(spec: Spec, out: Path) -> dict[str, Path]:
             }
             fh.write(json.dumps(record) + "\n")
 
-    n = spec.events
-    art = rng.integers(0, n_art, n)
-    sent = rng.integers(0, n_sent, n)
-    verb_idx = sent_verb[art, sent]
-    back = rng.integers(0, 365, n).astype("timedelta64[D]")
-    dates = (art_pub[art] - back).astype("datetime64[D]").astype(str)
-    frame = pl.DataFrame(
-        {
-            "id": np.char.add("r", np.arange(n).astype(str)),
-            "article": np.char.add("art-", np.char.zfill(art.astype(str), 7)),
-            "sentence": (sent + 1).astype(str),
-            "quote": np.asarray(verbs, dtype=object)[verb_idx],
-            "date": dates,
-            "source": np.char.add(
-                np.asarray(countries)[sent_a[art, sent]].astype(str), _choice(rng, roles, n).astype(str)
-            ),
-            "target": np.asarray(countries)[sent_b[art, sent]].astype(str),
-            "code": _choice(rng, codes, n),
-            "coder": np.full(n, "petrarch-like"),
-            "method": np.full(n, "rule"),
-            "rule_id": np.char.add("r", rng.integers(0, 500, n).astype(str)),
-        }
-    ).with_columns(pl.all().cast(pl.String))
-    frame = _inject_errors(frame, rng, spec.error_share)
-    for f in INPUT_FIELDS:
-        if f not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f))
+    def events(start: int, n: int) -> pl.DataFrame:
+        """Events ``start`` to ``start + n``: each quotes the verb of the sentence it points at."""
+        art = rng.integers(0, n_art, n)
+        sent = rng.integers(0, n_sent, n)
+        verb_idx = sent_verb[art, sent]
+        back = rng.integers(0, 365, n).astype("timedelta64[D]")
+        dates = (art_pub[art] - back).astype("datetime64[D]").astype(str)
+        return pl.DataFrame(
+            {
+                "id": np.char.add("r", np.arange(start, start + n).astype(str)),
+                "article": np.char.add("art-", np.char.zfill(art.astype(str), 7)),
+                "sentence": (sent + 1).astype(str),
+                "quote": np.asarray(verbs, dtype=object)[verb_idx],
+                "date": dates,
+                "source": np.char.add(
+                    np.asarray(countries)[sent_a[art, sent]].astype(str), _choice(rng, roles, n).astype(str)
+                ),
+                "target": np.asarray(countries)[sent_b[art, sent]].astype(str),
+                "code": _choice(rng, codes, n),
+                "coder": np.full(n, "petrarch-like"),
+                "method": np.full(n, "rule"),
+                "rule_id": np.char.add("r", rng.integers(0, 500, n).astype(str)),
+            }
+        ).with_columns(pl.all().cast(pl.String))
+
     events_path = out / "coded" / "events.parquet"
-    frame.select(list(INPUT_FIELDS)).write_parquet(events_path, compression="zstd", row_group_size=1_000_000)
+    writer: pq.ParquetWriter | None = None
+    try:
+        # Blocks of events, each written as it is made: the generator's memory stays flat at any
+        # size (100M events as one frame of numpy strings would take tens of GiB).
+        for start in range(0, max(spec.events, 1), BLOCK):
+            n = min(BLOCK, spec.events - start)
+            block = events(start, n)
+            block = _inject_errors(block, rng, spec.error_share)
+            for f in INPUT_FIELDS:
+                if f not in block.columns:
+                    block = block.with_columns(pl.lit(None, dtype=pl.String).alias(f))
+            table = block.select(list(INPUT_FIELDS)).to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(events_path, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=1_000_000)
+    finally:
+        if writer is not None:
+            writer.close()
     return {"articles": art_path, "events": events_path}
 
 

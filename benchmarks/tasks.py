@@ -81,7 +81,7 @@ def run(name: str, args: list[str]) -> dict[str, object]:
     if name == "import":
         from benchmarks.bench_import import run as run_import
 
-        return run_import(int(args[0]), Path(args[1]))
+        return run_import(int(args[0]), Path(args[1]), keep=args[2:] == ["keep"])
     if name == "read":
         df = pl.read_parquet(args[0])
         return {"rows": df.height}
