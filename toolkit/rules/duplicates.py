@@ -63,7 +63,7 @@ E503 = rule(
 #: source URL for imported events without article text.
 CONTENT_KEY = ("_k1", "_sentence", "_date", "_source", "_target", "_code")
 BUCKET_BITS = 4
-BUFFER_ROWS = 8_000_000  # hashes held in memory before they go to disk, per key
+BUFFER_ROWS = 2_000_000  # hashes held in memory before they go to disk, per key (24 MiB)
 
 
 def hash_expr(expr: pl.Expr) -> pl.Expr:
