@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VERSION := 0.1.0
 
-.PHONY: install demo test lint typecheck unit docs docs-check bench lock clean
+.PHONY: install demo test test-package lint typecheck unit docs docs-check bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ unit: install
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The wheel in a clean venv (downloads the locked dependencies; slow, so not part of `make test`).
+test-package: install
+	$(BIN)/python -m pytest -m slow tests/test_package.py
 
 docs: install
 	$(BIN)/python -m toolkit.docgen write

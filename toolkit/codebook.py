@@ -83,15 +83,25 @@ ACTOR_SCHEMA = {
 }
 
 
+def bundled_path() -> Path:
+    """The codebook that ships with evtk: package data of an installed wheel
+    (``toolkit/_codebook``), or ``codebook/`` of a source checkout."""
+    installed = Path(__file__).resolve().parent / "_codebook"
+    if (installed / "codebook.yaml").is_file():
+        return installed
+    return Path(__file__).resolve().parent.parent / "codebook"
+
+
 def default_path() -> Path:
-    """Where the codebook is: ``$EVTK_CODEBOOK``, else ``./codebook``, else the project's own."""
+    """Where the codebook is, first match wins: ``$EVTK_CODEBOOK``; else ``./codebook`` when it
+    holds a ``codebook.yaml`` (a project's own codebook); else the bundled one."""
     env = os.environ.get("EVTK_CODEBOOK")
     if env:
         return Path(env)
     here = Path.cwd() / "codebook"
     if (here / "codebook.yaml").is_file():
         return here
-    return Path(__file__).resolve().parent.parent / "codebook"
+    return bundled_path()
 
 
 @dataclass(frozen=True)

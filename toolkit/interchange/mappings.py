@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.codebook import Codebook
+from toolkit.codebook import Codebook, bundled_path
 from toolkit.errors import CodebookError
 from toolkit.textio import read_text
 
@@ -25,7 +25,7 @@ def mappings_dir(codebook: Codebook) -> Path:
     own = codebook.path / "mappings"
     if own.is_dir():
         return own
-    return Path(__file__).resolve().parents[2] / "codebook" / "mappings"
+    return bundled_path() / "mappings"
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
