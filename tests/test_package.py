@@ -34,7 +34,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     py = env_dir / "bin" / "python"
     wheel = next(dist.glob("evtk-*.whl"))
     got = _run(
-        [py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", REPO / "requirements.lock", wheel],
+        [
+            py,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-c",
+            REPO / "requirements.lock",
+            wheel,
+        ],
         cwd=tmp,
     )
     assert got.returncode == 0, got.stderr
@@ -49,7 +59,9 @@ def test_the_wheel_carries_the_codebook() -> None:
     names = zipfile.ZipFile(next(dist.glob("evtk-*.whl"))).namelist()
     shutil.rmtree(dist, ignore_errors=True)
     shipped = {n.removeprefix("toolkit/_codebook/") for n in names if n.startswith("toolkit/_codebook/")}
-    in_repo = {p.relative_to(REPO / "codebook").as_posix() for p in (REPO / "codebook").rglob("*") if p.is_file()}
+    in_repo = {
+        p.relative_to(REPO / "codebook").as_posix() for p in (REPO / "codebook").rglob("*") if p.is_file()
+    }
     assert in_repo and in_repo <= shipped
 
 
@@ -81,3 +93,47 @@ def test_a_projects_own_codebook_takes_precedence(installed: Path, tmp_path: Pat
     env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path)}
     shown = _run([installed / "evtk", "codebook", "show", "042"], cwd=tmp_path, env=env)
     assert shown.returncode == 0 and "Make a local visit" in shown.stdout, shown.stdout + shown.stderr
+
+
+def _git(cwd: Path, *args: str) -> None:
+    got = _run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd)
+    assert got.returncode == 0, got.stderr
+
+
+def test_pre_commit_hooks_in_a_dataset_repository(tmp_path: Path) -> None:
+    """`pre-commit try-repo` of this checkout in a dataset repository made here: a bad event file
+    fails evtk-validate with its message, the fixed file passes, a broken codebook fails."""
+    repo = tmp_path / "dataset"
+    shutil.copytree(REPO / "data" / "articles", repo / "data" / "articles")
+    (repo / "data" / "coded").mkdir(parents=True)
+    seed = next((REPO / "data" / "coded").glob("*.yaml"))
+    good = seed.read_text(encoding="utf-8")
+    coded = repo / "data" / "coded" / seed.name
+    coded.write_text(good.replace('code: "042"', 'code: "999"', 1), encoding="utf-8")
+    assert coded.read_text(encoding="utf-8") != good
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+
+    def hook(name: str, *files: str) -> subprocess.CompletedProcess[str]:
+        args = [pre_commit, "try-repo", REPO, name, "--verbose"]
+        args += ["--files", *files] if files else ["--all-files"]
+        return _run(args, cwd=repo, env=env)
+
+    bad = hook("evtk-validate", f"data/coded/{seed.name}")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "E101" in bad.stdout and "999" in bad.stdout
+    coded.write_text(good, encoding="utf-8")
+    _git(repo, "add", "-A")
+    ok = hook("evtk-validate", f"data/coded/{seed.name}")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    shutil.copytree(REPO / "codebook", repo / "codebook")
+    (repo / "codebook" / "codebook.yaml").write_text("version: [not a version\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    broken = hook("evtk-codebook-check")
+    assert broken.returncode != 0, broken.stdout + broken.stderr

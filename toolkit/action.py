@@ -1,0 +1,174 @@
+"""The GitHub Action's step (``action.yml``, ``scripts/action.sh``): run one evtk command, keep its
+full JSON report as a file, write a Markdown summary, emit the annotations GitHub shows.
+
+Inputs come from the environment, never from text pasted into a shell script (a path or a
+message can then not inject commands):
+
+==========================  ==========================================================  ==========
+variable                    meaning                                                     default
+==========================  ==========================================================  ==========
+``EVTK_COMMAND``            ``validate``, ``release-check`` or ``agree``                 validate
+``EVTK_PATHS``              paths, one per line (or separated by spaces)                 data
+``EVTK_FAIL_ON``            ``error``: fail on errors; ``warning``: also on warnings;    error
+                            ``never``: report only (unreadable input still fails)
+``EVTK_REPORT``             where the full JSON report is written                        evtk-report.json
+``EVTK_ARGS``               extra options for the command, separated by spaces           (none)
+``GITHUB_STEP_SUMMARY``     set by GitHub: the Markdown summary is appended to it
+==========================  ==========================================================  ==========
+
+GitHub shows at most 10 error and 10 warning annotations of a step; the worst findings (errors
+first, in report order) are emitted, and one notice says how many more the report holds.
+
+Exit code: evtk's own (0 clean, 1 findings, 2 unreadable input or bad arguments), except that
+``EVTK_FAIL_ON=warning`` fails on warnings and ``never`` turns 1 into 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+COMMANDS = {
+    "validate": ["validate"],
+    "release-check": ["release", "check"],
+    "agree": ["agree"],
+}
+FAIL_ON = ("error", "warning", "never")
+#: annotations GitHub displays per step and level
+SHOWN = 10
+EXAMPLES = 20
+
+
+def gh_data(value: object) -> str:
+    """A workflow command's message, escaped the way the runner unescapes it."""
+    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_property(value: object) -> str:
+    """A workflow command's property (file, line, title): data escaping plus ``:`` and ``,``."""
+    return gh_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _md(value: object) -> str:
+    """A table cell of the summary: no line breaks, pipes escaped, code spans kept literal."""
+    return str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+
+
+def annotation_lines(report: dict[str, Any], base: Path) -> list[str]:
+    """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first; paths are
+    made relative to the working directory (where GitHub resolves them: the repository root)."""
+    findings = report.get("findings") or []
+    lines: list[str] = []
+    for level in ("error", "warning"):
+        for f in [f for f in findings if f.get("severity") == level][:SHOWN]:
+            props = []
+            if f.get("file"):
+                props.append(f"file={gh_property(_relative(f['file'], base))}")
+                if f.get("line") is not None:
+                    props.append(f"line={gh_property(f['line'])}")
+            title = f"{f.get('rule')} {f.get('name')}"
+            props.append(f"title={gh_property(title)}")
+            lines.append(f"::{level} {','.join(props)}::{gh_data(f.get('message'))}")
+    total = sum(int(n) for n in (report.get("rule_counts") or {}).values())
+    if total > len(lines):
+        more = f"{total - len(lines)} more findings are in the report"
+        lines.append(f"::notice title=evtk::{gh_data(more)}")
+    return lines
+
+
+def _relative(name: str, base: Path) -> str:
+    path = Path(name)
+    if not path.is_absolute():
+        path = base / path
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return name
+
+
+def summary(report: dict[str, Any], title: str) -> str:
+    """The Markdown summary: the verdict, counts per rule, the first examples."""
+    errors, warnings = int(report.get("errors", 0)), int(report.get("warnings", 0))
+    verdict = "clean" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
+    out = [f"## evtk {title}: {verdict}", ""]
+    counts = report.get("counts") or {}
+    if counts:
+        out += [", ".join(f"{v:,} {k}" for k, v in counts.items() if isinstance(v, int)), ""]
+    rule_counts = report.get("rule_counts") or {}
+    findings = report.get("findings") or []
+    names = {f["rule"]: (f.get("name"), f.get("severity")) for f in findings}
+    if rule_counts:
+        out += ["| rule | name | severity | count |", "|---|---|---|---:|"]
+        for rule, n in rule_counts.items():
+            name, severity = names.get(rule, ("", ""))
+            out.append(f"| {rule} | {_md(name)} | {severity} | {int(n):,} |")
+        out.append("")
+    if findings:
+        out += [f"First {min(EXAMPLES, len(findings))} of {sum(int(n) for n in rule_counts.values()):,}:", ""]
+        out += ["| where | rule | message |", "|---|---|---|"]
+        for f in findings[:EXAMPLES]:
+            where = f.get("file") or "-"
+            if f.get("line") is not None:
+                where += f":{f['line']}"
+            out.append(f"| {_md(where)} | {f.get('rule')} | {_md(f.get('message'))} |")
+        out.append("")
+    if "alpha" in report:
+        out += ["| level | alpha |", "|---|---:|"]
+        for level, value in (report.get("alpha") or {}).items():
+            out.append(f"| {level} | {'-' if value is None else f'{value:.3f}'} |")
+        out.append("")
+    for note in report.get("notes") or []:
+        out.append(f"> {_md(note)}")
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    env = os.environ
+    command = env.get("EVTK_COMMAND", "validate").strip() or "validate"
+    fail_on = env.get("EVTK_FAIL_ON", "error").strip() or "error"
+    for value, allowed, what in ((command, COMMANDS, "command"), (fail_on, FAIL_ON, "fail-on")):
+        if value not in allowed:
+            problem = f"unknown {what} {value!r}: use one of {', '.join(allowed)}"
+            print(f"::error title=evtk::{gh_data(problem)}")
+            return 2
+    paths = env.get("EVTK_PATHS", "data").split()
+    extra = env.get("EVTK_ARGS", "").split()
+    report_path = Path(env.get("EVTK_REPORT", "evtk-report.json"))
+    args = [sys.executable, "-m", "toolkit", *COMMANDS[command], *paths, "--format", "json", *extra]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    try:
+        report: dict[str, Any] = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        # Unreadable input or bad arguments: evtk said why on stderr.
+        message = (proc.stderr or proc.stdout).strip() or f"evtk exited with {proc.returncode}"
+        print(f"::error title=evtk {command}::{gh_data(message)}")
+        _append_summary(f"## evtk {command}: failed\n\n```\n{message}\n```\n")
+        return proc.returncode or 2
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("\n".join(annotation_lines(report, Path.cwd())))
+    _append_summary(summary(report, command))
+    print(f"evtk {command}: full report in {report_path}")
+    code = proc.returncode
+    if code == 2:
+        return 2
+    if fail_on == "warning" and int(report.get("warnings", 0)):
+        return 1
+    if fail_on == "never":
+        return 0
+    return code
+
+
+def _append_summary(text: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
