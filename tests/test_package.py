@@ -109,7 +109,8 @@ def test_pre_commit_hooks_in_a_dataset_repository(tmp_path: Path) -> None:
     seed = next((REPO / "data" / "coded").glob("*.yaml"))
     good = seed.read_text(encoding="utf-8")
     coded = repo / "data" / "coded" / seed.name
-    coded.write_text(good.replace('code: "042"', 'code: "999"', 1), encoding="utf-8")
+    head, events = good.split("\nevents:", 1)
+    coded.write_text(head + "\nevents:" + events.replace('code: "042"', 'code: "999"', 1), encoding="utf-8")
     assert coded.read_text(encoding="utf-8") != good
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
