@@ -28,6 +28,9 @@ from toolkit.textio import UTF8_BOM, decode, read_bytes, read_text
 FIELDS = tuple(INPUT_FIELDS)
 EVENT_SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl", ".ndjson", ".parquet")
 FILE_DEFAULTS = ("article", "coder", "method")
+#: top-level keys of an adjudicated file (``evtk adjudicate``) besides the file defaults and events
+ADJUDICATION_KEYS = ("coders", "disagreements")
+DISAGREEMENT_STATUS = ("unresolved", "resolved")
 YAML_MAX_BYTES = 20_000_000
 LOCATION_KEYS = ("country", "place", "lat", "lon")
 
@@ -57,12 +60,46 @@ def _scalar(value: Any) -> str | None:
 class UnknownFields(list[tuple[str, int | None, str]]):
     """(field, line, file) of keys that are not event fields; reported as E003 warnings.
 
-    ``missing`` collects (column, file) of required columns absent from a CSV header (E001).
+    ``missing`` collects (column, file) of required columns absent from a CSV header (E001);
+    ``unresolved`` (file, line, number, sentence, what differs) of the unresolved disagreements
+    of adjudicated files (E701).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.missing: list[tuple[str, str]] = []
+        self.unresolved: list[tuple[str, int | None, int, str, str]] = []
+
+
+def _disagreements(doc: yamlio.YMap, path: Path, rel: str, notes: UnknownFields) -> None:
+    """Record the unresolved entries of an adjudicated file's ``disagreements:`` list."""
+    entries = doc.get("disagreements")
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InputError(
+            "'disagreements' must be a list of entries (each starting with '- '), as `evtk adjudicate` writes it",
+            path,
+            yamlio.line_of(entries, doc.key_lines.get("disagreements")),
+        )
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, yamlio.YMap):
+            raise InputError(
+                f"disagreement {n} is not a mapping (status, sentence, differ, versions)",
+                path,
+                yamlio.line_of(entry, yamlio.line_of(entries)),
+            )
+        status = _scalar(entry.get("status")) or "unresolved"
+        if status not in DISAGREEMENT_STATUS:
+            raise InputError(
+                f"disagreement {n}: status '{status}' is not unresolved or resolved",
+                path,
+                entry.key_lines.get("status", entry.line),
+            )
+        if status == "unresolved":
+            sentence = _scalar(entry.get("sentence")) or "?"
+            differ = _scalar(entry.get("differ")) or "the coders differ"
+            notes.unresolved.append((rel, entry.line, n, sentence, differ))
 
 
 def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
@@ -83,9 +120,12 @@ def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl
         )
     if not isinstance(doc, yamlio.YMap):
         raise InputError("expected a mapping with 'events:' at the top", path, yamlio.line_of(doc, 1))
+    adjudicated = ".adjudicated." in path.name
     for key in doc:
-        if key not in (*FILE_DEFAULTS, "events"):
+        if key not in (*FILE_DEFAULTS, *(ADJUDICATION_KEYS if adjudicated else ()), "events"):
             unknown.append((key, doc.key_lines.get(key), rel))
+    if adjudicated:
+        _disagreements(doc, path, rel, unknown)
     events = doc.get("events")
     if events is None:
         if "events" in doc:

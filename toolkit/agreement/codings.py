@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from toolkit.codebook import Codebook
 from toolkit.errors import InputError
+
+if TYPE_CHECKING:
+    from toolkit.codebook import Codebook
 
 C = pl.col
 ADJUDICATED = "adjudicated"

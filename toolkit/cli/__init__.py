@@ -36,6 +36,7 @@ app.add_typer(release_cmd.app, name="release")
 app.command("import")(interchange_cmd.import_cmd)
 app.command("export")(interchange_cmd.export_cmd)
 app.command("agree")(agree_cmd.agree)
+app.command("adjudicate")(agree_cmd.adjudicate)
 
 
 def _version(value: bool) -> None:

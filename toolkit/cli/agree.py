@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import CodebookOpt, EncodingOpt, err, out
+from toolkit.cli.common import CodebookOpt, EncodingOpt, PrimaryOpt, err, out
 
 
 class AgreeFormat(enum.StrEnum):
@@ -43,12 +43,7 @@ def agree(
             show_default=False,
         ),
     ] = None,
-    primary: Annotated[
-        str | None,
-        typer.Option(
-            "--primary", help="Primary coder, paired first (default: [coders] primary of evtk.toml)."
-        ),
-    ] = None,
+    primary: PrimaryOpt = None,
     encoding: EncodingOpt = "utf-8",
     codebook: CodebookOpt = None,
 ) -> None:
@@ -106,3 +101,40 @@ def agree(
                 "evtk: agreement below minimum: " + ", ".join(f"{lv} (minimum {m:g})" for lv, _, m in failing)
             )
         raise typer.Exit(1)
+
+
+def adjudicate(
+    article_id: Annotated[
+        str, typer.Argument(help="The article to adjudicate (coded by two or more coders).")
+    ],
+    data: Annotated[Path, typer.Option("--data", help="Data folder (articles/, coded/).")] = Path("data"),
+    primary: PrimaryOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write the file anew even if it exists (its resolutions are lost)."),
+    ] = False,
+    encoding: EncodingOpt = "utf-8",
+    codebook: CodebookOpt = None,
+) -> None:
+    """Write data/coded/ARTICLE.adjudicated.yaml: the events every coder coded alike, merged, and
+    each disagreement with every coder's version, marked unresolved. A release takes this file's
+    events for the article. Exit 0, 2 on bad input."""
+    from toolkit.agreement.adjudicate import adjudicate as run
+    from toolkit.codebook import load_codebook
+    from toolkit.config import load_config
+
+    config = load_config(data if (data / "articles").is_dir() else None)
+    result = run(
+        article_id,
+        data,
+        load_codebook(codebook),
+        primary=primary or config.primary_coder,
+        encoding=encoding,
+        force=force,
+    )
+    out(
+        f"wrote {result.path}: {result.agreed} agreed event(s), {result.disagreements} unresolved "
+        f"disagreement(s) between {', '.join(result.coders)}"
+    )
+    if result.disagreements:
+        out("resolve each under disagreements: (see the file's header), then run evtk validate")
