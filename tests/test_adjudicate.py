@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "data" / "coded" / "afp-2023-02-07-lavrov-mali.seed.yaml"
@@ -189,7 +191,7 @@ def test_adjudicated_file_is_taken_alone(evtk, coded_twice: Path) -> None:  # ty
     assert (agreement["paired"], agreement["unpaired"]) == (64, 1)
     assert agreement["alpha"]["root"] == 1.0 and agreement["alpha"]["code"] < 1.0
     card = (release / "README.md").read_text()
-    assert "## Agreement between coders" in card and f"`{ARTICLE}`: adjudicated" in card
+    assert "## Agreement between coders" in card and "1 article(s) from adjudicated" in card
     assert f"| code | {agreement['alpha']['code']:.3f} |" in card
     check = evtk("release", "check", release)
     assert check.code == 0 and "agreement recorded: 1 article(s) coded by alice, bob" in check.out
@@ -204,3 +206,46 @@ def test_single_coded_release_records_no_agreement(evtk, data_dir: Path) -> None
     assert "agreement" not in json.loads((release / "manifest.json").read_text())
     assert "Agreement" not in (release / "README.md").read_text()
     assert "agreement" not in json.loads(evtk("release", "check", release, "--format", "json").out)
+
+
+def test_the_double_coded_example_in_data_releases_one_coding() -> None:
+    latest = max(
+        (p for p in (REPO / "data" / "releases").iterdir() if (p / "manifest.json").is_file()),
+        key=lambda p: tuple(int(x) for x in p.name.split(".")),
+    )
+    manifest = json.loads((latest / "manifest.json").read_text())
+    seed_events = SEED.read_text(encoding="utf-8").count("\n  - id: ")
+    assert manifest["counts"]["events"] == seed_events
+    assert manifest["agreement"]["coders"] == ["kim", "seed"]
+    assert manifest["agreement"]["taken"] == [{"article_id": ARTICLE, "coding": "seed"}]
+    assert set(_events(latest)["coder"]) == {"seed"}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    coders=st.lists(st.sampled_from(["alice", "bob", "carol"]), min_size=1, max_size=3, unique=True),
+    primary=st.sampled_from([None, "alice", "bob"]),
+)
+def test_a_release_never_takes_two_codings(
+    tmp_path_factory: pytest.TempPathFactory, coders: list[str], primary: str | None
+) -> None:
+    from toolkit.release import CodingUnresolved, build_release
+
+    root = tmp_path_factory.mktemp("codings")
+    data = root / "data"
+    shutil.copytree(REPO / "data" / "articles", data / "articles")
+    (data / "coded").mkdir()
+    seed = SEED.read_text(encoding="utf-8")
+    for coder in coders:
+        (data / "coded" / f"{ARTICLE}.{coder}.yaml").write_text(
+            seed.replace('coder: "seed"', f'coder: "{coder}"')
+        )
+    try:
+        release = build_release("0.1.0", data, root / "releases", primary_coder=primary).path
+    except CodingUnresolved as exc:
+        assert len(coders) > 1 and primary not in coders
+        assert f"evtk adjudicate {ARTICLE}" in exc.message
+        return
+    events = _events(release)
+    assert events.height == 33 and events["coder"].n_unique() == 1
+    assert events["coder"][0] == (primary if len(coders) > 1 else coders[0])

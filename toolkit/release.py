@@ -749,15 +749,20 @@ def _card_agreement(agreement: dict[str, Any] | None) -> str:
     def fmt(v: float | None) -> str:
         return "undefined" if v is None else f"{v:.3f}"
 
-    taken = ", ".join(f"`{t['article_id']}`: {t['coding']}" for t in agreement["taken"])
+    counts: dict[str, int] = {}
+    for t in agreement["taken"]:
+        counts[t["coding"]] = counts.get(t["coding"], 0) + 1
+    taken = "; ".join(f"{n} article(s) from {coding}" for coding, n in sorted(counts.items()))
     rows = "\n".join(f"| {level} | {fmt(v)} |" for level, v in alpha.items())
     return f"""## Agreement between coders
 
 {agreement["articles"]} article(s) were coded by more than one coder ({", ".join(agreement["coders"])}).
 Of their {agreement["events"]} events, {agreement["paired"]} were paired across coders and
-{agreement["unpaired"]} were found by one coder only. The release takes one coding per article
-(adjudicated, else the primary coder's): {taken}. Krippendorff's alpha (nominal; `hierarchical`
-uses the codebook's hierarchy distance, see `docs/agreement.md` of evtk):
+{agreement["unpaired"]} were found by one coder only. The release takes one coding per article, the
+adjudicated one, else the primary coder's: {taken} (`taken` in `manifest.json`).
+
+Krippendorff's alpha per level (nominal; `hierarchical` weighs a disagreement by how far apart the
+codes are in the codebook's hierarchy; see evtk's `docs/agreement.md`):
 
 | level | alpha |
 |---|---|

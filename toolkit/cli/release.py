@@ -140,9 +140,9 @@ def check(
             )
         )
     else:
-        out(render(report, fmt.value))
         if agreement is not None and fmt is ReportFormat.text:
-            out(agreement_line(agreement))
+            out(agreement_line(agreement))  # before the findings: the summary stays the last line
+        out(render(report, fmt.value))
     raise typer.Exit(report.exit_code)
 
 
