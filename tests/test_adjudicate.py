@@ -249,3 +249,9 @@ def test_a_release_never_takes_two_codings(
     events = _events(release)
     assert events.height == 33 and events["coder"].n_unique() == 1
     assert events["coder"][0] == (primary if len(coders) > 1 else coders[0])
+
+
+def test_adjudicated_is_not_a_coder_name(evtk, coded_twice: Path) -> None:  # type: ignore[no-untyped-def]
+    r = evtk("new", ARTICLE, "--coder", "adjudicated")
+    assert r.code == 2 and "reserved" in r.err
+    assert not (coded_twice / "coded" / ADJ).exists()
