@@ -135,6 +135,61 @@ def test_assignment_is_optimal_not_first_come() -> None:
     assert sum(got["cost"]) == pytest.approx(0.35)
 
 
+def _brute_force(edges: list[tuple[int, int, int, float]]) -> tuple[int, float]:
+    """(pairs, total cost) of the best matching: as many pairs as possible, then the least cost."""
+    import itertools
+
+    best = (0, 0.0)
+    for k in range(len(edges), 0, -1):
+        found = None
+        for subset in itertools.combinations(edges, k):
+            evs = [e for _, e, _, _ in subset]
+            units = [u for _, _, u, _ in subset]
+            if len(set(evs)) == k and len(set(units)) == k:
+                total = sum(c for *_, c in subset)
+                found = total if found is None else min(found, total)
+        if found is not None:
+            return (k, found)
+    return best
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 3), st.integers(0, 50)),
+        max_size=9,
+        unique_by=lambda t: (t[0], t[1], t[2]),
+    )
+)
+def test_assignment_matches_brute_force(raw: list[tuple[int, int, int, int]]) -> None:
+    # Sentence s, event e and unit u of sentence s; events and units never cross sentences.
+    edges = [(s, s * 10 + e, s * 10 + u, c / 100) for s, e, u, c in raw]
+    candidates = pl.DataFrame(
+        {
+            "article_id": ["a"] * len(edges),
+            "sentence": [s for s, *_ in edges],
+            "_ev": [e for _, e, _, _ in edges],
+            "unit": [u for _, _, u, _ in edges],
+            "cost": [c for *_, c in edges],
+        },
+        schema={
+            "article_id": pl.String,
+            "sentence": pl.Int64,
+            "_ev": pl.Int64,
+            "unit": pl.Int64,
+            "cost": pl.Float64,
+        },
+    )
+    got = _assign(candidates)
+    assert got["_ev"].is_unique().all() and got["unit"].is_unique().all()
+    want_pairs, want_cost = 0, 0.0
+    for sentence in {s for s, *_ in edges}:
+        n, c = _brute_force([e for e in edges if e[0] == sentence])
+        want_pairs, want_cost = want_pairs + n, want_cost + c
+    assert got.height == want_pairs
+    assert sum(got["cost"]) == pytest.approx(want_cost)
+
+
 # ---------------------------------------------------------------- the data folders
 def _coding(coder: str, text: str | None = None) -> str:
     text = text if text is not None else SEED.read_text(encoding="utf-8")

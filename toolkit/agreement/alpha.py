@@ -34,11 +34,17 @@ def alpha(values: pl.LazyFrame | pl.DataFrame, by: list[str], distance: Distance
     if not by:
         raise ValueError("alpha() needs at least one grouping column")
     v = values.lazy().filter(C("value").is_not_null()).select(*by, "unit", C("value").cast(pl.String))
+    # The values are read once: the counts per unit and value, and the groups, are materialised
+    # (they are small) before the plans that use them several times.
+    tallied, groups_frame = pl.collect_all(
+        [v.group_by(*by, "unit", "value").agg(c=pl.len().cast(pl.Float64)), v.select(*by).unique()]
+    )
     counts = (
-        v.group_by(*by, "unit", "value")
-        .agg(c=pl.len().cast(pl.Float64))
+        tallied.lazy()
         .with_columns(m=C("c").sum().over(*by, "unit"))
         .filter(C("m") >= 2)
+        .collect()
+        .lazy()
     )
     pairs = counts.join(
         counts.select(*by, "unit", C("value").alias("value_k"), C("c").alias("c_k")), on=[*by, "unit"]
@@ -63,8 +69,7 @@ def alpha(values: pl.LazyFrame | pl.DataFrame, by: list[str], distance: Distance
     )
     units = counts.select(*by, "unit").unique().group_by(*by).agg(units=pl.len())
     joined = (
-        v.select(*by)
-        .unique()
+        groups_frame.lazy()
         .join(observed, on=by, how="left")
         .join(expected, on=by, how="left")
         .join(units, on=by, how="left")

@@ -18,13 +18,14 @@ words with a different code, or different words for the same code, actors and da
 Codings are taken in a fixed order: the primary coder first (when the project names one), then
 the others by name. The first coding's events each open a *unit*. Every following coding is
 matched against the units so far by an optimal assignment (the one with the least total cost,
-``scipy.optimize.linear_sum_assignment``) per sentence; a unit is represented by its first event.
+``scipy.optimize.linear_sum_assignment``) per sentence: as many pairs as possible and, among
+those, the least total cost. A unit is represented by its first event.
 An event left without a partner opens a unit of its own. Ties are broken by the events' order in
 their files, so the pairing is deterministic. A unit with a single event is a *unitizing
 disagreement*: one coder found an event the others did not.
 
-Costs are computed in polars for all candidate pairs at once; only sentences with more than one
-candidate pair go through the assignment solver.
+Costs are computed in polars for all candidate pairs at once; a candidate pair whose events
+have no other candidate is taken as it is, and only the rest goes through the solver.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ C = pl.col
 MAX_COST = 0.5
 WEIGHTS = {"quote": 0.4, "code": 0.3, "actors": 0.2, "date": 0.1}
 TIE = 1e-6  # per step of distance between the events' positions in their sentence
+NO_PARTNER = 1e6  # the cost of a pair that is not a candidate (never taken)
 KEY = ["article_id", "sentence"]
 #: the event fields a unit's representative carries into the comparison
 FEATURES = ["quote", "event_code", "source_actor", "target_actor", "event_date", "date_precision"]
@@ -106,37 +108,43 @@ def cost_expr(suffix: str = "_u") -> pl.Expr:
 
 def _assign(candidates: pl.DataFrame) -> pl.DataFrame:
     """The optimal assignment of ``candidates`` (``_ev``, ``unit``, ``cost`` and the sentence key):
-    one unit per event and one event per unit, least total cost, per sentence."""
-    single = pl.len().over(KEY) == 1
-    out = [candidates.filter(single).select("_ev", "unit", "cost")]
-    rest = candidates.filter(~single)
-    if rest.height:
-        import numpy as np
-        from scipy.optimize import linear_sum_assignment
+    one unit per event and one event per unit, as many pairs as possible and, among those, the
+    least total cost, per sentence (``scipy.optimize.linear_sum_assignment``).
 
-        big = 1e9
-        for (_, _), group in rest.sort([*KEY, "_ev", "unit"]).group_by(KEY, maintain_order=True):
-            evs = group["_ev"].unique().sort()
-            units = group["unit"].unique().sort()
-            ev_pos = {v: i for i, v in enumerate(evs.to_list())}
-            unit_pos = {v: i for i, v in enumerate(units.to_list())}
+    A candidate whose event and unit have no other candidate is its own problem and is taken as
+    it is; only the rest is solved, sentence by sentence, on small cost matrices."""
+    if candidates.is_empty():
+        return candidates.select("_ev", "unit", "cost")
+    lone = (pl.len().over("_ev") == 1) & (pl.len().over("unit") == 1)
+    direct = candidates.filter(lone).select("_ev", "unit", "cost")
+    rest = (
+        candidates.filter(~lone)
+        .sort([*KEY, "_ev", "unit"])
+        .with_columns(
+            _g=pl.struct(KEY).rle_id(),
+            _r=C("_ev").rank("dense").over(KEY).cast(pl.Int64) - 1,
+            _u=C("unit").rank("dense").over(KEY).cast(pl.Int64) - 1,
+        )
+    )
+    if rest.is_empty():
+        return direct
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
 
-            matrix = np.full((len(ev_pos), len(unit_pos)), big)
-            rows = [ev_pos[v] for v in group["_ev"].to_list()]
-            cols = [unit_pos[v] for v in group["unit"].to_list()]
-            matrix[rows, cols] = group["cost"].to_numpy()
-            r, c = linear_sum_assignment(matrix)
-            keep = matrix[r, c] < big
-            out.append(
-                pl.DataFrame(
-                    {
-                        "_ev": evs.gather(pl.Series(r[keep])),
-                        "unit": units.gather(pl.Series(c[keep])),
-                        "cost": matrix[r[keep], c[keep]],
-                    }
-                )
-            )
-    return pl.concat(out, how="vertical_relaxed") if out else candidates.select("_ev", "unit", "cost")
+    group, r, u = (rest[c].to_numpy() for c in ("_g", "_r", "_u"))
+    cost = rest["cost"].to_numpy()
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(group)) + 1, [len(group)]])
+    chosen: list[np.ndarray] = []
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
+        rr, uu = r[a:b], u[a:b]
+        matrix = np.full((rr.max() + 1, uu.max() + 1), NO_PARTNER)
+        edge = np.full(matrix.shape, -1)
+        matrix[rr, uu] = cost[a:b]
+        edge[rr, uu] = np.arange(a, b)
+        rows, cols = linear_sum_assignment(matrix)
+        chosen.append(edge[rows, cols][matrix[rows, cols] < NO_PARTNER])
+    picked = rest[np.concatenate(chosen)].select("_ev", "unit", "cost")
+    return pl.concat([direct, picked]).sort("_ev")
 
 
 def pair(events: pl.DataFrame, coders: pl.DataFrame, primary: str | None = None) -> pl.DataFrame:
