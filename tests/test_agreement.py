@@ -396,3 +396,64 @@ def test_unreadable_event_file_is_exit_2(evtk, two_coders: Path) -> None:  # typ
     (two_coders / "coded" / f"{ARTICLE}.carol.yaml").write_text("events: [\n", encoding="utf-8")
     r = evtk("agree")
     assert r.code == 2 and "E000" in r.out and "cannot be read" in r.err
+
+
+codings = st.lists(
+    st.tuples(
+        st.sampled_from(["ann", "ben", "cy"]),
+        st.integers(1, 3),
+        st.sampled_from(["arrived in Mali", "talks with the junta", "arrived for talks"]),
+        st.sampled_from(["042", "043", "0421", "036", "190"]),
+        st.sampled_from(["RUSGOV", "RUS", "MLIGOV"]),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(codings)
+def test_every_event_is_in_one_unit_with_at_most_one_event_per_coder(
+    rows: list[tuple[str, int, str, str, str]],
+) -> None:
+    import datetime as dt
+
+    from toolkit.agreement.codings import multiply_coded
+    from toolkit.agreement.pairing import pair
+
+    events = pl.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "article_id": ["art"] * len(rows),
+            "coding": [r[0] for r in rows],
+            "sentence": [r[1] for r in rows],
+            "quote": [r[2] for r in rows],
+            "event_code": [r[3] for r in rows],
+            "source_actor": [r[4] for r in rows],
+            "target_actor": ["MLIGOV"] * len(rows),
+            "event_date": [dt.date(2023, 2, 7)] * len(rows),
+            "date_precision": ["day"] * len(rows),
+        }
+    ).with_columns(_ord=pl.int_range(pl.len(), dtype=pl.UInt32))
+    coders = multiply_coded(events).collect()
+    units = pair(events, coders)
+    if coders.is_empty():
+        assert units.is_empty()
+        return
+    assert sorted(units["event_id"]) == sorted(events["event_id"])  # every event, once
+    per_unit = units.group_by("unit").agg(
+        coders=pl.col("coding").n_unique(), n=pl.len(), sentences=pl.col("sentence").n_unique()
+    )
+    assert (per_unit["coders"] == per_unit["n"]).all()  # at most one event per coder in a unit
+    assert (per_unit["sentences"] == 1).all()  # units never cross sentences
+    assert (units["cost"] <= MAX_COST).all()
+    assert units["unit"].unique().sort().to_list() == list(range(per_unit.height))
+
+
+def test_three_identical_codings(evtk, two_coders: Path) -> None:  # type: ignore[no-untyped-def]
+    (two_coders / "coded" / f"{ARTICLE}.carol.yaml").write_text(_coding("carol"), encoding="utf-8")
+    doc = json.loads(evtk("agree", "--format", "json").out)
+    assert (doc["events"], doc["units"], doc["paired"], doc["unpaired"]) == (99, 33, 99, 0)
+    assert doc["alpha"] == dict.fromkeys(LEVELS, 1.0) and doc["found_by_all"] == 1.0
+    assert [p["coders"] for p in doc["pairs"]] == [["alice", "bob"], ["alice", "carol"], ["bob", "carol"]]
+    assert all(p["paired"] == 33 for p in doc["pairs"])

@@ -174,8 +174,12 @@ def pair(events: pl.DataFrame, coders: pl.DataFrame, primary: str | None = None)
     members = ev.filter(C("rank") == 0).select("_ev", unit=C("_ev"), cost=pl.lit(0.0))
     rounds = ev.select(pl.col("rank").max().fill_null(0)).item() if ev.height else 0
     for r in range(1, rounds + 1):
-        reps = members.join(ev, left_on="unit", right_on="_ev").select(
-            "unit", *KEY, *[C(f).alias(f + "_u") for f in FEATURES], C("_pos").alias("_pos_u")
+        # One row per unit: its first event (the unit's id is that event's).
+        reps = (
+            members.select("unit")
+            .unique()
+            .join(ev, left_on="unit", right_on="_ev")
+            .select("unit", *KEY, *[C(f).alias(f + "_u") for f in FEATURES], C("_pos").alias("_pos_u"))
         )
         mine = ev.filter(C("rank") == r)
         candidates = (
