@@ -41,8 +41,9 @@ def adjudicated_name(article_id: str) -> str:
 
 @dataclass
 class Codings:
-    """Events in release columns plus ``_file`` (as findings name it), ``_line``, ``_ord`` (input
-    order) and ``coding``; ``problems`` are E000 findings of files that could not be read."""
+    """Coded (not imported) events in release columns plus ``_file`` (as findings name it),
+    ``_line``, ``_ord`` (input order) and ``coding``; ``problems`` are E000 findings of files that
+    could not be read."""
 
     events: pl.DataFrame
     problems: list[pl.DataFrame]
@@ -60,20 +61,17 @@ def read_codings(paths: list[Path], cb: Codebook, encoding: str = "utf-8") -> Co
         if p.is_dir() and (p / "manifest.json").is_file():
             raise InputError("is a release, not a data folder: releases hold one coding per article", p)
     source = FileSource(event_files(paths), cb, None, encoding, CHUNK_ROWS)
-    frames = [
-        pl.concat(
-            [to_release_events(chunk, cb).collect(), chunk.select(C("_file"), C("_line"))], how="horizontal"
+
+    def coded(chunk: pl.DataFrame) -> pl.DataFrame:
+        # Imported events belong to no coding: dropped chunk by chunk, they never fill memory.
+        both = pl.concat(
+            [to_release_events(chunk, cb).collect(), chunk.select("_file", "_line")], how="horizontal"
         )
-        for chunk in source.chunks()
-    ]
-    if frames:
-        events = pl.concat(frames)
-    else:
-        empty = pl.DataFrame(schema=source.empty_schema())
-        events = pl.concat(
-            [to_release_events(empty, cb).collect(), empty.select("_file", "_line")], how="horizontal"
-        )
-    events = events.with_columns(coding=coding_expr(), _ord=pl.int_range(pl.len(), dtype=pl.UInt32))
+        return both.with_columns(coding=coding_expr()).filter(C("coding").is_not_null())
+
+    frames = [coded(chunk) for chunk in source.chunks()]
+    events = pl.concat(frames) if frames else coded(pl.DataFrame(schema=source.empty_schema()))
+    events = events.with_columns(_ord=pl.int_range(pl.len(), dtype=pl.UInt32))
     return Codings(events, source.problems)
 
 
