@@ -11,6 +11,9 @@ $EVTK codebook check | tail -n 1
 echo "== validate data/"
 $EVTK validate data --max-examples 5
 
+echo "== agreement between coders (minimums from data/evtk.toml)"
+$EVTK agree data
+
 latest=$(ls data/releases 2>/dev/null | grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1 || true)
 if [ -z "$latest" ]; then
   echo "no committed release in data/releases: build one with 'evtk release build 0.1.0'"
@@ -48,4 +51,10 @@ print(f"{m['name']} {m['version']}: {c['events']} events from {c['articles']} ar
 print("  by quad class:", ", ".join(f"{k}={v}" for k, v in c["by_quad_class"].items()))
 print("  by root code: ", ", ".join(f"{k}={v}" for k, v in c["by_root_code"].items()))
 print("  by precision: ", ", ".join(f"{k}={v}" for k, v in c["by_date_precision"].items()))
+a = m.get("agreement")
+if a:
+    print(f"  agreement: {a['articles']} article(s) coded by {', '.join(a['coders'])}, "
+          + ", ".join(f"{k} alpha {v:.3f}" if v is not None else f"{k} undefined"
+                      for k, v in a["alpha"].items() if k in ("root", "base", "code", "hierarchical"))
+          + "; taken: " + ", ".join(f"{t['article_id']} ({t['coding']})" for t in a["taken"]))
 PY

@@ -284,3 +284,11 @@ def test_jsonl_fast_path_equals_line_by_line(lines: list[str], end: str) -> None
             events_io._read_jsonl_fast = original
     assert got.select("id", "_file", "_line").to_dicts() == want.select("id", "_file", "_line").to_dicts()
     assert list(fast_unknown) == list(slow_unknown)
+
+
+def test_a_short_row_and_a_long_last_row_do_not_cancel_out(tmp_path: Path) -> None:
+    """Field counts are checked record by record: one field too few and one too many (on a last
+    line polars cuts silently) add up to the right total, and must still be reported."""
+    for text in ('id,code\n"a"\n,,', "id,code\na\nb,c,d\n", "id,code\na,b,c\nd\n"):
+        _same(_write(tmp_path, text.encode()))
+        assert _outcome(read_csv, _write(tmp_path, text.encode()), "utf-8")[0] == "error", text

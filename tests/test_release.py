@@ -412,7 +412,9 @@ def test_event_id_is_file_path_and_local_id(tmp_path: Path) -> None:
         "target": "MLIGOV",
         "code": "010",
     }
-    write_events(data / "coded" / "team" / "lavrov.alice.yaml", [extra], {**SEED_HEADER, "coder": "alice"})
+    # A second file of the same coder: one coding in two files (another coder would be a second
+    # coding of the article, which a release never takes alongside the first).
+    write_events(data / "coded" / "team" / "lavrov.alice.yaml", [extra], SEED_HEADER)
     rel = build_release("0.1.0", data, tmp_path / "releases").path
     ev = load(rel).select("event_id", "file", "local_id").collect()
     assert ev.height == 34
@@ -923,6 +925,8 @@ def _chunks_of(files: list[Path]) -> list[pl.DataFrame]:
             c("source_actor").alias("_source"),
             c("target_actor").alias("_target"),
             c("event_code").alias("_code"),
+            pl.lit("seed").alias("coder"),  # one coding: a release has one per article
+            pl.lit("hand").alias("_method"),
         )
         for p in files
     ]
@@ -1160,8 +1164,8 @@ def test_load_by_version_and_latest(base: Base, tmp_path: Path) -> None:
     releases = tmp_path / "releases"
     build_release("0.9.0", data, releases)
     write_events(
-        data / "coded" / "more.alice.yaml", [copy.deepcopy(NEW_EVENTS[0])], {**SEED_HEADER, "coder": "alice"}
-    )
+        data / "coded" / "more.seed.yaml", [copy.deepcopy(NEW_EVENTS[0])], SEED_HEADER
+    )  # the same coder's second file (another coder's would be a second coding of the article)
     build_release("0.10.0", data, releases)  # semver order: 0.10.0 is newer than 0.9.0
     # an unfinished build is hidden, even with a manifest and a higher version
     shutil.copytree(releases / "0.10.0", releases / ".tmp-0.11.0-999")

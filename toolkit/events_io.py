@@ -28,6 +28,9 @@ from toolkit.textio import UTF8_BOM, decode, read_bytes, read_text
 FIELDS = tuple(INPUT_FIELDS)
 EVENT_SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl", ".ndjson", ".parquet")
 FILE_DEFAULTS = ("article", "coder", "method")
+#: top-level keys of an adjudicated file (``evtk adjudicate``) besides the file defaults and events
+ADJUDICATION_KEYS = ("coders", "disagreements")
+DISAGREEMENT_STATUS = ("unresolved", "resolved")
 YAML_MAX_BYTES = 20_000_000
 LOCATION_KEYS = ("country", "place", "lat", "lon")
 
@@ -57,12 +60,46 @@ def _scalar(value: Any) -> str | None:
 class UnknownFields(list[tuple[str, int | None, str]]):
     """(field, line, file) of keys that are not event fields; reported as E003 warnings.
 
-    ``missing`` collects (column, file) of required columns absent from a CSV header (E001).
+    ``missing`` collects (column, file) of required columns absent from a CSV header (E001);
+    ``unresolved`` (file, line, number, sentence, what differs) of the unresolved disagreements
+    of adjudicated files (E701).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.missing: list[tuple[str, str]] = []
+        self.unresolved: list[tuple[str, int | None, int, str, str]] = []
+
+
+def _disagreements(doc: yamlio.YMap, path: Path, rel: str, notes: UnknownFields) -> None:
+    """Record the unresolved entries of an adjudicated file's ``disagreements:`` list."""
+    entries = doc.get("disagreements")
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InputError(
+            "'disagreements' must be a list of entries (each starting with '- '), as `evtk adjudicate` writes it",
+            path,
+            yamlio.line_of(entries, doc.key_lines.get("disagreements")),
+        )
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, yamlio.YMap):
+            raise InputError(
+                f"disagreement {n} is not a mapping (status, sentence, differ, versions)",
+                path,
+                yamlio.line_of(entry, yamlio.line_of(entries)),
+            )
+        status = _scalar(entry.get("status")) or "unresolved"
+        if status not in DISAGREEMENT_STATUS:
+            raise InputError(
+                f"disagreement {n}: status '{status}' is not unresolved or resolved",
+                path,
+                entry.key_lines.get("status", entry.line),
+            )
+        if status == "unresolved":
+            sentence = _scalar(entry.get("sentence")) or "?"
+            differ = _scalar(entry.get("differ")) or "the coders differ"
+            notes.unresolved.append((rel, entry.line, n, sentence, differ))
 
 
 def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
@@ -83,9 +120,12 @@ def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl
         )
     if not isinstance(doc, yamlio.YMap):
         raise InputError("expected a mapping with 'events:' at the top", path, yamlio.line_of(doc, 1))
+    adjudicated = ".adjudicated." in path.name
     for key in doc:
-        if key not in (*FILE_DEFAULTS, "events"):
+        if key not in (*FILE_DEFAULTS, *(ADJUDICATION_KEYS if adjudicated else ()), "events"):
             unknown.append((key, doc.key_lines.get(key), rel))
+    if adjudicated:
+        _disagreements(doc, path, rel, unknown)
     events = doc.get("events")
     if events is None:
         if "events" in doc:
@@ -193,11 +233,11 @@ _LEADING_SPACE = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")
 QUOTE, NEWLINE = 0x22, 0x0A
 
 
-def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, int, bool]:
+def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, pl.Series, bool]:
     """The bytes of a CSV text that decide its structure, found without a Python loop.
 
     Returns ``quotes`` (offset ``p`` of every quote with the bytes ``before`` and ``after`` it;
-    meaningless at the ends of the text), the offsets of the newlines, the number of delimiters, and
+    meaningless at the ends of the text), the offsets of the newlines, the offsets of the delimiters, and
     whether the text contains one of the ASCII separators U+001C..U+001F. The text is viewed as a
     UInt8 series through an Arrow buffer and scanned in chunks that polars works on in parallel."""
     import pyarrow as pa
@@ -213,15 +253,17 @@ def _csv_scan(data: bytes, sep: int) -> tuple[pl.DataFrame, pl.Series, int, bool
         plans += [
             chunk.select(pl.arg_where(b == QUOTE).cast(pl.Int64) + o),
             chunk.select(pl.arg_where(b == NEWLINE).cast(pl.Int64) + o),
-            chunk.select(delims=(b == sep).sum(), other=b.is_between(0x1C, 0x1F).any()),
+            chunk.select(pl.arg_where(b == sep).cast(pl.Int64) + o),
+            chunk.select(other=b.is_between(0x1C, 0x1F).any()),
         ]
     found = pl.collect_all(plans)
-    at = pl.concat([f.to_series() for f in found[0::3]], rechunk=True).alias("p")
-    newlines = pl.concat([f.to_series() for f in found[1::3]], rechunk=True)
-    stats = pl.concat(found[2::3])
+    at = pl.concat([f.to_series() for f in found[0::4]], rechunk=True).alias("p")
+    newlines = pl.concat([f.to_series() for f in found[1::4]], rechunk=True)
+    delimiters = pl.concat([f.to_series() for f in found[2::4]], rechunk=True)
+    stats = pl.concat(found[3::4])
     before, after = series.gather((at - 1).clip(0)), series.gather((at + 1).clip(upper_bound=n - 1))
     quotes = pl.DataFrame({"p": at, "before": before, "after": after})
-    return quotes, newlines, int(stats["delims"].sum()), bool(stats["other"].any())
+    return quotes, newlines, delimiters, bool(stats["other"].any())
 
 
 def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFrame | None:
@@ -247,7 +289,7 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
         return None  # nothing but (non-ASCII) whitespace: "empty"
     delimiter = csv_delimiter(data[:16384].decode("utf-8", "replace"))
     sep = ord(delimiter)
-    quotes, newlines, n_delims, ascii_separators = _csv_scan(data, sep)
+    quotes, newlines, delimiters, ascii_separators = _csv_scan(data, sep)
     if quotes.height % 2:
         return None
     if quotes.height:
@@ -294,14 +336,18 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
     header = _csv_header([h or "" for h in frame.row(0)])
     if any(header.count(h) > 1 and h for h in header):
         return None
-    # Field counts: every delimiter separates two fields or sits in a (quoted) cell. Each record has
-    # at most `width` fields (polars refuses longer ones), so if the delimiters outside cells add up
-    # to width - 1 per record (blank lines have none), every record has exactly `width`.
-    in_cells = frame.select(
-        pl.sum_horizontal(pl.col(c).str.count_matches(delimiter, literal=True).sum() for c in names)
-    ).item()
-    if n_delims - in_cells != (frame.height - empty_records) * (width - 1):
-        return None  # a short row (or a line of spaces): the slow path says which, or skips it
+    # Field counts, record by record: a delimiter separates two fields when an even number of quotes
+    # precede it (else it sits in a quoted cell), and belongs to the first record ending after it.
+    # Every record but a blank line must have exactly width - 1 (polars pads a short row with empty
+    # strings and may cut a long last row, so its frame cannot tell).
+    outside = delimiters.filter(quotes["p"].search_sorted(delimiters, side="left") % 2 == 0)
+    per_record = end_at.search_sorted(outside, side="left").value_counts(name="n")
+    if not (
+        (per_record["n"] == width - 1).all() and per_record.height == frame.height - empty_records
+        if width > 1
+        else outside.len() == 0
+    ):
+        return None  # a short or long row (or a line of spaces): the slow path says which, or skips it
     body = (
         frame.with_columns(
             pl.col(names).str.strip_chars(PY_WHITESPACE if ascii_separators else None), _line=lines

@@ -30,7 +30,9 @@ import polars as pl
 
 from toolkit import __version__, fields, semver
 from toolkit import findings as F
+from toolkit.agreement.codings import coding_expr, release_selection
 from toolkit.codebook import Codebook, load_codebook
+from toolkit.config import config_path, load_config
 from toolkit.errors import InputError, ReleaseError
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
@@ -53,6 +55,29 @@ DATASET_NAME = "evtk-events"
 PARTITION_THRESHOLD = 1_000_000
 ROW_GROUP_SIZE = 262_144
 META_KEYS = ("evtk.dataset", "evtk.version", "evtk.codebook_version", "evtk.schema_version")
+
+
+class CodingUnresolved(ReleaseError):
+    """Articles coded by two or more coders, with no adjudicated file and no primary coder among
+    them: a release cannot choose, and never takes two codings."""
+
+    exit_code = 1
+
+    def __init__(self, stuck: pl.DataFrame, primary: str | None, config: Path) -> None:
+        first = stuck.row(0, named=True)
+        article, coders = first["article_id"], ", ".join(first["coders"])
+        more = f" (and {stuck.height - 1} more article(s))" if stuck.height > 1 else ""
+        how = (
+            f'the primary coder "{primary}" did not code it'
+            if primary
+            else f'or name the primary coder in {config.as_posix()} ([coders] primary = "NAME")'
+        )
+        super().__init__(
+            f"not built: article {article} is coded by {coders}{more} and has no adjudicated file: "
+            f"run `evtk adjudicate {article}` and resolve it, "
+            + (f"or code it as {primary} ({how})" if primary else how)
+        )
+        self.stuck = stuck
 
 
 class BuildBlocked(ReleaseError):
@@ -161,6 +186,8 @@ class _EventWriter:
         self.staging, self.cb = staging, cb
         self.rows = 0
         self.bad_models: pl.DataFrame | None = None
+        self.codings: list[pl.DataFrame] = []  # (article_id, coding, rows) per chunk
+        self.drop: pl.DataFrame | None = None  # (article_id, coding) a release does not take
 
     def __call__(self, chunk: pl.DataFrame, index: int) -> None:
         from toolkit.models import EventsTable, failures
@@ -171,6 +198,11 @@ class _EventWriter:
             .collect()
         )
         self.rows += events.height
+        self.codings.append(
+            events.group_by(pl.col("article_id"), coding=coding_expr())
+            .agg(rows=pl.len())
+            .filter(pl.col("coding").is_not_null())
+        )
         if self.bad_models is None:
             bad = failures(EventsTable, events.drop("_seq"))
             if not bad.is_empty():
@@ -189,6 +221,48 @@ class _EventWriter:
                 f"column {first.get('column')} {first.get('check')} for {first.get('failure_case')!r}"
             )
 
+    def coding_table(self) -> pl.DataFrame:
+        """(article_id, coding, rows) of every coding seen."""
+        if not self.codings:
+            return pl.DataFrame(schema={"article_id": pl.String, "coding": pl.String, "rows": pl.UInt32})
+        return (
+            pl.concat(self.codings)
+            .group_by("article_id", "coding")
+            .agg(pl.col("rows").sum())
+            .sort("article_id", "coding")
+        )
+
+    def select_codings(self, primary: str | None, config: Path) -> None:
+        """One coding per article (see :func:`toolkit.agreement.codings.release_selection`); an
+        article coded twice with neither an adjudicated file nor the primary coder stops the build."""
+        table = self.coding_table()
+        kept, stuck = release_selection(table.select("article_id", "coding"), primary)
+        if stuck.height:
+            raise CodingUnresolved(stuck, primary, config)
+        drop = table.join(kept, on=["article_id", "coding"], how="anti")
+        if drop.height:
+            self.drop = drop.select("article_id", "coding")
+            self.rows -= int(drop["rows"].sum())
+
+    def staged(self) -> pl.LazyFrame:
+        """Every staged event (all codings), with ``_seq``."""
+        files = [f for _, fs in self._parts() for f in fs]
+        return pl.scan_parquet(files) if files else pl.LazyFrame()
+
+    def _taken(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        if self.drop is None:
+            return lf
+        return (
+            lf.with_columns(_coding=coding_expr())
+            .join(
+                self.drop.lazy(),
+                left_on=["article_id", "_coding"],
+                right_on=["article_id", "coding"],
+                how="anti",
+            )
+            .drop("_coding")
+        )
+
     def _parts(self) -> list[tuple[str, list[Path]]]:
         if not self.staging.is_dir():
             return []
@@ -203,14 +277,14 @@ class _EventWriter:
         if partitioned:
             for folder, files in parts:
                 _write_parquet(
-                    pl.scan_parquet(files).drop("_seq", PARTITION),
+                    self._taken(pl.scan_parquet(files)).drop("_seq", PARTITION),
                     root / "events" / f"year={folder}" / "part-0.parquet",
                     meta,
                 )
         else:
             files = [f for _, fs in parts for f in fs]
             frame = (
-                pl.scan_parquet(files).sort("_seq").drop("_seq").collect()
+                self._taken(pl.scan_parquet(files)).sort("_seq").drop("_seq").collect()
                 if files
                 else to_release_events(pl.DataFrame(schema=_prepared_schema(self.cb)), self.cb).collect()
             )
@@ -254,8 +328,13 @@ def build_release(
     name: str = DATASET_NAME,
     encoding: str = "utf-8",
     progress: Progress = NULL,
+    primary_coder: str | None = None,
 ) -> BuildResult:
-    """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``)."""
+    """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``).
+
+    An article coded by several coders contributes one coding: its adjudicated file, else the
+    primary coder's (``primary_coder``, default ``[coders] primary`` of ``evtk.toml``); the
+    agreement between the coders goes into the manifest and the dataset card."""
     from toolkit.validate import validate
 
     semver.parse(version)
@@ -288,6 +367,9 @@ def build_release(
         if result.exit_code == 2 or not result.report.valid:
             raise BuildBlocked(result.report)
         writer.check_models()
+        primary = primary_coder if primary_coder is not None else load_config(data_dir).primary_coder
+        writer.select_codings(primary, config_path(data_dir))
+        agreement = _agreement(writer, primary)
         retractions = read_retractions(data_dir)
         articles = result.articles.articles.sort("article_id")
         sentences = result.articles.sentences.sort("article_id", "sentence")
@@ -325,6 +407,8 @@ def build_release(
             partitioned,
             partition_threshold,
         )
+        if agreement is not None:
+            manifest["agreement"] = agreement
         (tmp / "CHANGES.md").write_text(
             render_changes(version, prev.name if prev else None, diff), encoding="utf-8"
         )
@@ -352,6 +436,51 @@ def build_release(
                 out_dir.rmdir()  # only if nothing else is in it
         raise
     return BuildResult(target, manifest, result.report, diff)
+
+
+MANIFEST_AGREEMENT_KEYS = (
+    "articles",
+    "coders",
+    "primary_coder",
+    "events",
+    "units",
+    "paired",
+    "unpaired",
+    "found_by_all",
+    "alpha",
+)
+
+
+def _agreement(writer: _EventWriter, primary: str | None) -> dict[str, Any] | None:
+    """The agreement between coders over the build's multiply coded articles (None when there is
+    none), and which coding the release took for each of them."""
+    from toolkit.agreement.codings import multiply_coded
+    from toolkit.agreement.measure import measure
+
+    table = writer.coding_table()
+    multi = multiply_coded(table).collect()
+    if multi.is_empty():
+        return None
+    events = (
+        writer.staged()
+        .join(multi.lazy().select("article_id"), on="article_id", how="semi")
+        .sort("_seq")
+        .with_columns(coding=coding_expr(), _ord=pl.int_range(pl.len(), dtype=pl.UInt32))
+        .collect()
+    )
+    result = measure(events, primary)
+    no_drop = pl.DataFrame(schema={"article_id": pl.String, "coding": pl.String})
+    dropped = writer.drop if writer.drop is not None else no_drop
+    taken = (
+        table.join(multi.select("article_id"), on="article_id", how="semi")
+        .join(dropped, on=["article_id", "coding"], how="anti")
+        .sort("article_id")
+    )
+    out = {k: result[k] for k in MANIFEST_AGREEMENT_KEYS}
+    keys = ("coders", "articles", "paired", "unpaired", "alpha")
+    out["pairs"] = [{k: p[k] for k in keys} for p in result["pairs"]]
+    out["taken"] = taken.select("article_id", "coding").to_dicts()
+    return out
 
 
 def _resources(root: Path) -> list[dict[str, Any]]:
@@ -603,11 +732,42 @@ events = toolkit.load("{manifest["version"]}")          # polars LazyFrame
 ```
 Plain polars, pandas, DuckDB and R (arrow) read the Parquet files directly; see `docs/loading.md`.
 
-## Event columns
+{_card_agreement(manifest.get("agreement"))}## Event columns
 
 | column | type |
 |---|---|
 {cols}
+"""
+
+
+def _card_agreement(agreement: dict[str, Any] | None) -> str:
+    """The dataset card's section on agreement between coders (empty when nothing is double coded)."""
+    if not agreement:
+        return ""
+    alpha = agreement["alpha"]
+
+    def fmt(v: float | None) -> str:
+        return "undefined" if v is None else f"{v:.3f}"
+
+    counts: dict[str, int] = {}
+    for t in agreement["taken"]:
+        counts[t["coding"]] = counts.get(t["coding"], 0) + 1
+    taken = "; ".join(f"{n} article(s) from {coding}" for coding, n in sorted(counts.items()))
+    rows = "\n".join(f"| {level} | {fmt(v)} |" for level, v in alpha.items())
+    return f"""## Agreement between coders
+
+{agreement["articles"]} article(s) were coded by more than one coder ({", ".join(agreement["coders"])}).
+Of their {agreement["events"]} events, {agreement["paired"]} were paired across coders and
+{agreement["unpaired"]} were found by one coder only. The release takes one coding per article, the
+adjudicated one, else the primary coder's: {taken} (`taken` in `manifest.json`).
+
+Krippendorff's alpha per level (nominal; `hierarchical` weighs a disagreement by how far apart the
+codes are in the codebook's hierarchy; see evtk's `docs/agreement.md`):
+
+| level | alpha |
+|---|---|
+{rows}
+
 """
 
 

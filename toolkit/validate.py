@@ -24,6 +24,7 @@ from toolkit.errors import InputError
 from toolkit.events_io import UnknownFields, event_files, raw_schema, read_events
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
+from toolkit.rules.coders import unresolved
 from toolkit.rules.common import Context
 from toolkit.rules.files import field_notes, unreadable
 
@@ -240,6 +241,7 @@ def validate(
     )
     collector.add(source.problems)
     collector.add(field_notes(source.unknown, source.unknown.missing))
+    collector.add(unresolved(source.unknown.unresolved))
     progress.done()
     counts = {"files": len(files), "events": events, "articles": articles.articles.height}
     report = collector.report(counts)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from toolkit import __version__
+from toolkit.cli import agree as agree_cmd
 from toolkit.cli import articles as articles_cmd
 from toolkit.cli import codebook as codebook_cmd
 from toolkit.cli import interchange as interchange_cmd
@@ -34,6 +35,8 @@ app.command("new")(articles_cmd.new)
 app.add_typer(release_cmd.app, name="release")
 app.command("import")(interchange_cmd.import_cmd)
 app.command("export")(interchange_cmd.export_cmd)
+app.command("agree")(agree_cmd.agree)
+app.command("adjudicate")(agree_cmd.adjudicate)
 
 
 def _version(value: bool) -> None:

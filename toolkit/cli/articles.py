@@ -115,6 +115,10 @@ def new(
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", coder):
         raise UsageError(f"--coder {coder!r} must be a safe slug (lower-case letters, digits, '.', '_', '-')")
+    if coder == "adjudicated":
+        raise UsageError(
+            "--coder adjudicated is reserved for the file `evtk adjudicate` writes: choose your own name"
+        )
     target = output or Path("data/coded") / f"{article_id}.{coder}.yaml"
     if target.exists():
         raise UsageError(f"{target} already exists: edit it, or pass --out to write elsewhere")

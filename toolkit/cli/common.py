@@ -37,6 +37,15 @@ QuietOpt = Annotated[
 MaxExamplesOpt = Annotated[
     int, typer.Option("--max-examples", min=1, help="Findings shown per rule; counts stay exact.")
 ]
+PrimaryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--primary",
+        help="Primary coder: the coding a release takes for an article coded twice and not adjudicated, "
+        "and the first in pairing order (default: [coders] primary of DATA/evtk.toml).",
+        show_default=False,
+    ),
+]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (e.g. latin-1).")]
 
 

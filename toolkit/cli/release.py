@@ -13,6 +13,7 @@ from toolkit.cli.common import (
     EncodingOpt,
     FormatOpt,
     MaxExamplesOpt,
+    PrimaryOpt,
     QuietOpt,
     ReportFormat,
     ShowFormat,
@@ -37,6 +38,7 @@ def build(
         int,
         typer.Option("--partition-threshold", min=0, help="Partition events by year above this many rows."),
     ] = 1_000_000,
+    primary: PrimaryOpt = None,
     fmt: FormatOpt = ReportFormat.text,
     codebook: CodebookOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -57,6 +59,7 @@ def build(
             partition_threshold=partition_threshold,
             encoding=encoding,
             progress=Progress.auto(quiet),
+            primary_coder=primary,
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
@@ -70,6 +73,23 @@ def build(
     )
     if result.report.warnings:
         out(f"{result.report.warnings} warning(s) in the data: see evtk validate")
+    if "agreement" in result.manifest:
+        out(agreement_line(result.manifest["agreement"]))
+
+
+def agreement_line(agreement: dict[str, object]) -> str:
+    """One line on the agreement a release records."""
+    alpha = agreement["alpha"]
+    assert isinstance(alpha, dict)
+    shown = ", ".join(
+        f"{k} {'undefined' if alpha.get(k) is None else format(alpha[k], '.3f')}"
+        for k in ("root", "base", "code", "hierarchical")
+    )
+    return (
+        f"agreement recorded: {agreement['articles']} article(s) coded by {', '.join(agreement['coders'])}"  # type: ignore[arg-type]
+        f" ({agreement['paired']} events paired, {agreement['unpaired']} found by one coder only); "
+        f"alpha {shown}"
+    )
 
 
 @app.command("check")
@@ -112,8 +132,29 @@ def check(
         progress=Progress.auto(quiet),
     )
     report = check_release(release_dir, opts)
-    out(render(report, fmt.value))
+    agreement = _recorded_agreement(release_dir)
+    if agreement is not None and fmt is ReportFormat.json:
+        out(
+            json.dumps(
+                {**report.to_dict(), "agreement": agreement}, indent=2, ensure_ascii=False, default=str
+            )
+        )
+    else:
+        if agreement is not None and fmt is ReportFormat.text:
+            out(agreement_line(agreement))  # before the findings: the summary stays the last line
+        out(render(report, fmt.value))
     raise typer.Exit(report.exit_code)
+
+
+def _recorded_agreement(release_dir: Path) -> dict[str, object] | None:
+    from toolkit.errors import InputError
+    from toolkit.release_io import read_manifest
+
+    try:
+        agreement = read_manifest(release_dir).get("agreement")
+    except InputError:
+        return None  # the check has reported it
+    return agreement if isinstance(agreement, dict) and isinstance(agreement.get("alpha"), dict) else None
 
 
 @app.command("diff")

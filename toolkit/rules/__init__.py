@@ -13,6 +13,7 @@ text        E301-E304                          :mod:`toolkit.rules.text`
 dates       E401-E403                          :mod:`toolkit.rules.dates`
 duplicates  E501-E503                          :mod:`toolkit.rules.duplicates`
 derived     E601-E602                          :mod:`toolkit.rules.derived`
+coders      E701                               :mod:`toolkit.rules.coders`
 articles    A101-A104                          :mod:`toolkit.rules.articles`
 codebook    C100-C115                          :mod:`toolkit.rules.codebook`
 releases    R101-R108, R201-R204               :mod:`toolkit.rules.releases`
@@ -50,6 +51,7 @@ FAMILIES = {
     "E4": "Dates",
     "E5": "Duplicates",
     "E6": "Derived fields",
+    "E7": "Several coders",
     "A": "Articles",
     "R": "Releases",
 }
@@ -166,6 +168,7 @@ from toolkit.rules import (  # noqa: E402
     actors,
     articles,
     codebook,
+    coders,
     codes,
     dates,
     derived,
@@ -183,6 +186,7 @@ __all__ = [
     "actors",
     "articles",
     "codebook",
+    "coders",
     "codes",
     "dates",
     "derived",

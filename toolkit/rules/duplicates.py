@@ -26,6 +26,7 @@ from typing import Literal
 import polars as pl
 
 from toolkit import findings as F
+from toolkit.agreement.codings import coding_expr
 from toolkit.rules import rule
 from toolkit.rules.common import C, Context
 
@@ -44,7 +45,8 @@ E502 = rule(
     "The same event is not coded twice",
     "same article, sentence, date, source, target and code as event {other} in {file}: remove one of them",
     "Two identical codings of one sentence double-count the event. The first in file and line order "
-    "is kept; each later one is reported.",
+    "is kept; each later one is reported. Events of different coders (files `ARTICLE.CODER.yaml`) are "
+    "not duplicates of each other: they are the same article coded twice, measured by `evtk agree`.",
 )
 E503 = rule(
     "E503",
@@ -61,7 +63,7 @@ E503 = rule(
 
 #: What makes two events "the same event coded twice" (E502). ``_k1`` is the article, or the
 #: source URL for imported events without article text.
-CONTENT_KEY = ("_k1", "_sentence", "_date", "_source", "_target", "_code")
+CONTENT_KEY = ("_k1", "_coding", "_sentence", "_date", "_source", "_target", "_code")
 BUCKET_BITS = 4
 BUFFER_ROWS = 2_000_000  # hashes held in memory before they go to disk, per key (24 MiB)
 
@@ -80,7 +82,11 @@ def _content() -> pl.Expr:
 
 
 def _keyed(lf: pl.LazyFrame) -> pl.LazyFrame:
-    return lf.with_columns(_k1=pl.coalesce(C("_article"), C("url")))
+    # Codings of one article by different coders are compared by `evtk agree`, not reported as
+    # duplicates: the content key includes the coding (see toolkit.agreement.codings).
+    return lf.with_columns(
+        _k1=pl.coalesce(C("_article"), C("url")), _coding=coding_expr("_file", "coder", "_method")
+    )
 
 
 KEYED = C("_code").is_not_null() & C("_date").is_not_null() & C("_k1").is_not_null()
