@@ -76,11 +76,25 @@ def test_bad_inputs_are_usage_errors(data_dir: Path, tmp_path: Path) -> None:
     assert code == 2 and out.startswith("::error title=evtk validate::") and "failed" in summary
 
 
-def test_release_check_of_the_committed_release(tmp_path: Path) -> None:
-    release = sorted((REPO / "data" / "releases").iterdir())[-1]
-    code, out, summary = _step(tmp_path, EVTK_COMMAND="release-check", EVTK_PATHS=str(release))
+def test_release_check_of_every_committed_release(tmp_path: Path) -> None:
+    releases = sorted((REPO / "data" / "releases").iterdir())
+    assert len(releases) >= 2
+    paths = "\n".join(str(r) for r in releases)
+    code, out, summary = _step(tmp_path, EVTK_COMMAND="release-check", EVTK_PATHS=paths)
     assert code == 0, out
-    assert "## evtk release-check: clean" in summary
+    assert "## evtk release-check: clean" in summary and f"{len(releases)} releases" in summary
+    report = json.loads((tmp_path / "evtk-report.json").read_text(encoding="utf-8"))
+    assert len(report["reports"]) == len(releases)
+
+
+def test_agree_reports_alpha_and_gates(tmp_path: Path) -> None:
+    code, out, summary = _step(tmp_path, EVTK_COMMAND="agree", EVTK_PATHS=str(REPO / "data"))
+    assert code == 0, out
+    assert "| root | 1.000 |" in summary
+    code, _, _ = _step(
+        tmp_path, EVTK_COMMAND="agree", EVTK_PATHS=str(REPO / "data"), EVTK_ARGS="--min code=0.99"
+    )
+    assert code == 1
 
 
 def test_values_cannot_forge_workflow_commands() -> None:

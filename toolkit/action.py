@@ -126,6 +126,23 @@ def summary(report: dict[str, Any], title: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def combine(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from the reports of several runs (one release folder each)."""
+    rule_counts: dict[str, int] = {}
+    for r in reports:
+        for rule, n in (r.get("rule_counts") or {}).items():
+            rule_counts[rule] = rule_counts.get(rule, 0) + int(n)
+    return {
+        "errors": sum(int(r.get("errors", 0)) for r in reports),
+        "warnings": sum(int(r.get("warnings", 0)) for r in reports),
+        "counts": {"releases": len(reports)},
+        "rule_counts": dict(sorted(rule_counts.items())),
+        "notes": [n for r in reports for n in r.get("notes") or []],
+        "findings": [f for r in reports for f in r.get("findings") or []],
+        "reports": reports,
+    }
+
+
 def main() -> int:
     env = os.environ
     command = env.get("EVTK_COMMAND", "validate").strip() or "validate"
@@ -136,24 +153,34 @@ def main() -> int:
             print(f"::error title=evtk::{gh_data(problem)}")
             return 2
     paths = env.get("EVTK_PATHS", "data").split()
+    if not paths:
+        print("::error title=evtk::no paths given: set the paths input (e.g. data)")
+        return 2
     extra = env.get("EVTK_ARGS", "").split()
     report_path = Path(env.get("EVTK_REPORT", "evtk-report.json"))
-    args = [sys.executable, "-m", "toolkit", *COMMANDS[command], *paths, "--format", "json", *extra]
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    try:
-        report: dict[str, Any] = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        # Unreadable input or bad arguments: evtk said why on stderr.
-        message = (proc.stderr or proc.stdout).strip() or f"evtk exited with {proc.returncode}"
-        print(f"::error title=evtk {command}::{gh_data(message)}")
-        _append_summary(f"## evtk {command}: failed\n\n```\n{message}\n```\n")
-        return proc.returncode or 2
+    # `release check` takes one release per run: each path is checked in turn, one report.
+    runs = [[p] for p in paths] if command == "release-check" else [paths]
+    reports: list[dict[str, Any]] = []
+    codes: list[int] = []
+    for run in runs:
+        args = [sys.executable, "-m", "toolkit", *COMMANDS[command], *run, "--format", "json", *extra]
+        proc = subprocess.run(args, capture_output=True, text=True, check=False)
+        try:
+            reports.append(json.loads(proc.stdout))
+        except json.JSONDecodeError:
+            # Unreadable input or bad arguments: evtk said why on stderr.
+            message = (proc.stderr or proc.stdout).strip() or f"evtk exited with {proc.returncode}"
+            print(f"::error title={gh_property(f'evtk {command}')}::{gh_data(message)}")
+            _append_summary(f"## evtk {command}: failed\n\n```\n{message}\n```\n")
+            return proc.returncode or 2
+        codes.append(proc.returncode)
+    report = reports[0] if len(reports) == 1 else combine(reports)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("\n".join(annotation_lines(report, Path.cwd())))
     _append_summary(summary(report, command))
     print(f"evtk {command}: full report in {report_path}")
-    code = proc.returncode
+    code = max(codes)
     if code == 2:
         return 2
     if fail_on == "warning" and int(report.get("warnings", 0)):
