@@ -24,6 +24,7 @@ app = typer.Typer(
     help="Event-coding dataset toolkit: CAMEO codebook, validated coded events, versioned Parquet releases.\n\n"
     "Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,
