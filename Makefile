@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VERSION := 0.1.0
 
-.PHONY: install demo test test-package lint typecheck unit docs docs-check bench lock clean
+.PHONY: install demo test test-package test-browser browser lint typecheck unit docs docs-check bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,21 @@ unit: install
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# Debian's Chromium, for the release report's headless-browser test (root on Debian/Ubuntu).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make browser: Chromium is missing and cannot be installed here (needs root and apt-get);" \
+	         "install Debian's chromium package, or the report's browser test is skipped"; exit 1; \
+	  fi; }
+	@chromium --version
+
+# The release report in a real headless browser (needs `make browser`).
+test-browser: install
+	$(BIN)/python -m pytest -m slow tests/test_report_browser.py
 
 # The wheel in a clean venv (downloads the locked dependencies; slow, so not part of `make test`).
 test-package: install

@@ -177,3 +177,28 @@ def diff(
         out(json.dumps(public_diff(d), indent=2, default=str))
     else:
         out(render_diff_text(d))
+
+
+@app.command("report")
+def report(
+    release_dir: Annotated[Path, typer.Argument(help="Release folder.")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file to write (default: RELEASE/report.html)."),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page about a release: events over time by quad class, top codes
+    and actors, coverage by country, coder, method and date precision, the changes since the previous
+    release and the agreement between coders. It opens offline (no request leaves the page).
+
+    Example: evtk release report data/releases/0.2.0 --out report.html
+    """
+    from toolkit.errors import InputError
+    from toolkit.release_io import is_release
+    from toolkit.report import write
+
+    if not is_release(release_dir):
+        raise InputError("not a release folder (no manifest.json)", release_dir)
+    target = out_file if out_file is not None else release_dir / "report.html"
+    write(release_dir, target)
+    out(f"wrote {target}")
