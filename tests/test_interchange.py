@@ -1,7 +1,8 @@
 """Tests for toolkit.interchange (import GDELT/ICEWS/Phoenix, export GDELT/Phoenix/PLOVER) and its CLI.
 
 Expected numbers for the real samples were counted independently of evtk (awk and the csv module over
-the sample files and ../shared/reference/cameo/event_codes.csv) and are asserted as exact integers.
+the sample files in tests/fixtures/formats and the reference event_codes.csv) and are asserted as
+exact integers.
 """
 
 from __future__ import annotations
@@ -30,10 +31,8 @@ from toolkit.interchange.layouts import GDELT1_57, GDELT1_58, GDELT2, ICEWS, PHO
 from toolkit.interchange.mappings import load_icews_maps, mappings_dir
 from toolkit.schema import INPUT_FIELDS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-FORMATS = SHARED / "reference" / "formats"
-CAMEO = SHARED / "reference" / "cameo"
-needs_shared = pytest.mark.skipif(not FORMATS.is_dir(), reason="../shared/reference/formats not present")
+# Real samples of other datasets' files, with their sources: tests/fixtures/formats/README.md
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 
 GDELT2_SAMPLE = FORMATS / "gdelt2" / "sample.export.tsv"
 GDELT1_58_SAMPLE = FORMATS / "gdelt1" / "sample.58col.tsv"
@@ -61,7 +60,6 @@ def zero_findings_except(s: ImportSummary, **expected: int) -> None:
 # --- the real samples ------------------------------------------------------------------------------
 
 
-@needs_shared
 def test_gdelt2_sample(tmp_path: Path) -> None:
     out = tmp_path / "gdelt2.parquet"
     s = import_events("gdelt2", [GDELT2_SAMPLE], out)
@@ -99,7 +97,6 @@ def test_gdelt2_sample(tmp_path: Path) -> None:
     assert df["code"].str.starts_with("0").sum() > 0  # codes stay strings with their zeros
 
 
-@needs_shared
 def test_gdelt1_58_sample(tmp_path: Path) -> None:
     s = import_events("gdelt1", [GDELT1_58_SAMPLE], tmp_path / "g.parquet")
     assert_invariant(s)
@@ -112,7 +109,6 @@ def test_gdelt1_58_sample(tmp_path: Path) -> None:
     assert (row["id"], row["date"], row["source"], row["code"]) == ("564111644", "2006-07-31", "USA", "010")
 
 
-@needs_shared
 def test_gdelt1_57_sample(tmp_path: Path) -> None:
     s = import_events("gdelt1", [GDELT1_57_SAMPLE], tmp_path / "g.parquet")
     assert_invariant(s)
@@ -132,7 +128,6 @@ def test_gdelt1_57_sample(tmp_path: Path) -> None:
     assert (row["location_country"], row["location_lat"], row["location_lon"]) == ("GH", "5.55", "-0.216667")
 
 
-@needs_shared
 def test_icews_sample(tmp_path: Path) -> None:
     out = tmp_path / "icews.parquet"
     s = import_events("icews", [ICEWS_SAMPLE], out)
@@ -199,7 +194,6 @@ def _malform(lines: list[bytes], header: bytes, first_data_line: int) -> list[by
 MALFORMED_REASONS = {"encoding": 1, "repeated-header": 1, "extra-columns": 1, "missing-columns": 1}
 
 
-@needs_shared
 @pytest.mark.parametrize(
     ("fmt", "sample", "columns", "rows"),
     [
@@ -244,7 +238,6 @@ def test_malformed_gdelt(tmp_path: Path, fmt: str, sample: Path, columns: tuple[
     assert read_out(tmp_path / "out2.parquet")["id"].str.ends_with("café").sum() == 1
 
 
-@needs_shared
 def test_malformed_icews(tmp_path: Path) -> None:
     lines = ICEWS_SAMPLE.read_bytes().split(b"\n")[:-1]
     header = lines[0]
@@ -292,7 +285,6 @@ def test_max_examples_caps_examples_not_counts(tmp_path: Path) -> None:
 # --- compressed inputs -----------------------------------------------------------------------------
 
 
-@needs_shared
 def test_gzip_input(tmp_path: Path) -> None:
     gz = tmp_path / "export.tsv.gz"
     gz.write_bytes(gzip.compress(GDELT2_SAMPLE.read_bytes()))
@@ -305,7 +297,6 @@ def test_gzip_input(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.tsv.gz", "o.parquet", "p.parquet"]
 
 
-@needs_shared
 def test_zip_input_every_member(tmp_path: Path) -> None:
     lines = GDELT2_SAMPLE.read_bytes().split(b"\n")[:-1]
     lines[69] = lines[69] + b"\textra"  # line 10 of the second member
@@ -332,7 +323,6 @@ def test_corrupt_gzip_is_input_error(tmp_path: Path) -> None:
 # --- ICEWS ids, mappings, codes --------------------------------------------------------------------
 
 
-@needs_shared
 def test_icews_repeated_ids_made_unique(tmp_path: Path) -> None:
     lines = ICEWS_SAMPLE.read_bytes().split(b"\n")[:-1]
     first, second = lines[1].split(b"\t"), lines[2]
@@ -549,7 +539,6 @@ def test_phoenix_import(tmp_path: Path) -> None:
 # --- errors ----------------------------------------------------------------------------------------
 
 
-@needs_shared
 def test_not_the_format_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="this looks like icews, not gdelt2"):
         import_events("gdelt2", [ICEWS_SAMPLE], tmp_path / "o.parquet")
@@ -557,7 +546,6 @@ def test_not_the_format_is_input_error(tmp_path: Path) -> None:
         import_events("gdelt2", [GDELT1_58_SAMPLE], tmp_path / "o.parquet")
 
 
-@needs_shared
 def test_failed_import_leaves_output_and_folder_alone(tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
     out.write_bytes(b"previous")
@@ -649,7 +637,6 @@ def _read_tsv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
 
 
-@needs_shared
 @pytest.mark.parametrize("partitioned", [False, True])
 def test_gdelt2_round_trip(tmp_path: Path, partitioned: bool) -> None:
     import_events("gdelt2", [GDELT2_SAMPLE], tmp_path / "imported.parquet")
@@ -666,7 +653,6 @@ def test_gdelt2_round_trip(tmp_path: Path, partitioned: bool) -> None:
     assert set(got["NumMentions"].to_list()) == {""}  # not known to evtk: empty, not invented
 
 
-@needs_shared
 def test_phoenix_and_plover_export(tmp_path: Path) -> None:
     import_events("gdelt2", [GDELT2_SAMPLE], tmp_path / "imported.parquet")
     release = tmp_path / "0.1.0"
@@ -753,7 +739,6 @@ def _no_traceback(result: object) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)  # type: ignore[attr-defined]
 
 
-@needs_shared
 def test_cli_import_exit_0_text_and_json(tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
     r = runner.invoke(_app(), ["import", "gdelt2", str(GDELT2_SAMPLE), "--out", str(out)])
@@ -771,7 +756,6 @@ def test_cli_import_exit_0_text_and_json(tmp_path: Path) -> None:
     assert data == lib
 
 
-@needs_shared
 def test_cli_import_exit_1_lists_file_and_line(tmp_path: Path) -> None:
     lines = GDELT2_SAMPLE.read_bytes().split(b"\n")[:-1]
     lines[2] += b"\tstray"
@@ -785,7 +769,6 @@ def test_cli_import_exit_1_lists_file_and_line(tmp_path: Path) -> None:
     assert re.search(r"^    extra-columns +1$", r.stdout, re.M)
 
 
-@needs_shared
 def test_cli_import_exit_2(tmp_path: Path) -> None:
     r = runner.invoke(
         _app(), ["import", "gdelt2", str(tmp_path / "missing.tsv"), "-o", str(tmp_path / "o.parquet")]
@@ -821,7 +804,6 @@ def test_cli_import_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "o.parquet").exists()
 
 
-@needs_shared
 def test_cli_export_exit_codes(tmp_path: Path) -> None:
     import_events("gdelt2", [GDELT2_SAMPLE], tmp_path / "imported.parquet")
     release = tmp_path / "0.1.0"
@@ -890,7 +872,6 @@ def test_progress_only_on_a_terminal(
         assert capsys.readouterr().err == ""
 
 
-@needs_shared
 def test_crlf_bom_and_several_files(tmp_path: Path) -> None:
     windows = tmp_path / "icews_windows.tab"
     windows.write_bytes(b"\xef\xbb\xbf" + ICEWS_SAMPLE.read_bytes().replace(b"\n", b"\r\n"))
@@ -907,7 +888,6 @@ def test_crlf_bom_and_several_files(tmp_path: Path) -> None:
     assert df["id"][0] == "1552829" and df["id"][50] == "564111644"
 
 
-@needs_shared
 def test_piece_boundaries_do_not_matter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Bytes are checked in pieces of whole lines; tiny pieces (lines longer than a piece) give the same result."""
     from toolkit.interchange import textstream

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from toolkit.segment import SEGMENTER_VERSION, Span, segment, sentences
 
-CORPUS_ARTICLE = Path("/work/shared/corpus/000_629f77bc75ad6911.txt")
+# The corpus article (../shared/corpus/000_629f77bc75ad6911.txt), as `evtk articles add` stored it.
+CORPUS_ARTICLE = Path(__file__).resolve().parents[1] / "data" / "articles" / "afp-2023-02-07-lavrov-mali.txt"
 
 CAPTION_1 = (
     "Russian Foreign Minister Sergei Lavrov (right) and his Malian counterpart Abdoulaye Diop "
