@@ -1,6 +1,10 @@
 """Where `evtk validate` spends its time, stage by stage, on a generated data folder.
 
-python -m benchmarks.profile_validate [EVENTS]   (default 1,000,000; data cached in bench-data/)
+python -m benchmarks.profile_validate [EVENTS]            stages on the whole frame (default 1,000,000)
+python -m benchmarks.profile_validate EVENTS --phases     the engine's phases over its chunks, as
+                                                           `evtk validate` runs them, with peak memory
+
+Data is cached in bench-data/ (shared with `make bench`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,56 @@ def timed(label: str, fn: Callable[[], Any], floor: float | None = None) -> Any:
     return result
 
 
+def phases(n: int) -> None:
+    """Time the engine's phases inside one real `validate` run (wrapping, not re-implementing)."""
+    import resource
+    from collections import defaultdict
+    from pathlib import Path
+
+    from toolkit import findings
+    from toolkit import validate as v
+
+    data = ensure_data(ROOT / "bench-data", n, 0.0)
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - t0
+
+        setattr(owner, name, timed_call)
+
+    wrap(v.FileSource, "_prepare", "read slices + prepare (parse, look-ups)")
+    wrap(engine, "check_chunk", "row masks + distinct-value finders")
+    wrap(duplicates.Duplicates, "update", "duplicates: hash every chunk")
+    wrap(duplicates._HashStore, "_flush", "duplicates: spill hashes to disk")
+    wrap(duplicates.Duplicates, "revisit", "duplicates: sort buckets, find candidates")
+    wrap(duplicates.Duplicates, "candidates", "duplicates: re-read candidate chunks")
+    wrap(findings.Bounded, "add", "collect findings (bounded)")
+    t0 = time.perf_counter()
+    result = v.validate([Path(data)])
+    total = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"engine phases of validate on {n:,} events: {total:.2f} s, peak {peak:,.0f} MiB, "
+        f"{result.report.errors} errors, {result.report.warnings} warnings"
+    )
+    for label, secs in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<44} {secs:7.2f} s  {secs / total:6.1%}")
+    rest = total - sum(spent.values())
+    print(f"  {'articles, reports, everything else':<44} {rest:7.2f} s  {rest / total:6.1%}")
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    if "--phases" in sys.argv[2:]:
+        phases(n)
+        return
     data = ensure_data(ROOT / "bench-data", n, 0.0)  # shared with `make bench`
     events = data / "coded" / "events.parquet"
     print(f"profile of validate on {n:,} events ({events})")
@@ -62,11 +114,17 @@ def main() -> None:
     pending = engine.masks(ctx)
     timed(
         f"row masks of every family ({len(pending)} masks, one pass)",
-        lambda: prepared.lazy().select(pl.any_horizontal(*[m.mask.fill_null(False) for m in pending])).collect(),
+        lambda: (
+            prepared.lazy().select(pl.any_horizontal(*[m.mask.fill_null(False) for m in pending])).collect()
+        ),
         floor,
     )
     timed("E101 with suggestions", lambda: pl.collect_all(codes.findings(prepared, ctx)), floor)
-    timed("actor grammar (E202, E203) on distinct codes", lambda: pl.collect_all(actors.findings(prepared, ctx)), floor)
+    timed(
+        "actor grammar (E202, E203) on distinct codes",
+        lambda: pl.collect_all(actors.findings(prepared, ctx)),
+        floor,
+    )
     timed("duplicates (E501-E503)", lambda: duplicates.find([prepared], ctx), floor)
     timed("sentences and quotes (E302, E303)", lambda: pl.collect_all(text.findings(prepared, ctx)), floor)
     timed("release columns", lambda: to_release_events(prepared, cb).collect(), floor)
