@@ -13,6 +13,7 @@ import typer
 
 from toolkit import __version__
 from toolkit.cli import articles as articles_cmd
+from toolkit.cli import code as code_cmd
 from toolkit.cli import codebook as codebook_cmd
 from toolkit.cli import interchange as interchange_cmd
 from toolkit.cli import release as release_cmd
@@ -34,6 +35,7 @@ app.command("new")(articles_cmd.new)
 app.add_typer(release_cmd.app, name="release")
 app.command("import")(interchange_cmd.import_cmd)
 app.command("export")(interchange_cmd.export_cmd)
+app.command("code")(code_cmd.code)
 
 
 def _version(value: bool) -> None:
