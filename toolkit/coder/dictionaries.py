@@ -70,6 +70,7 @@ class Dictionaries:
 
     version: str = "0.0.0"
     name: str = "evtk-rules"
+    version_line: int | None = None
     verbs: list[VerbGroup] = field(default_factory=list)
     #: (phrase, code, kind, file, line); kind is country (first part only) or actor (a full code)
     actors: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
@@ -145,7 +146,11 @@ def load_dictionaries(codebook_dir: Path) -> Dictionaries:
         return Dictionaries()
     try:
         meta = _map(yamlio.loads(read_text(meta_path), meta_path), "dictionaries.yaml", meta_path)
-        d = Dictionaries(version=str(meta.get("version", "0.0.0")), name=str(meta.get("name", "evtk-rules")))
+        d = Dictionaries(
+            version=str(meta.get("version", "0.0.0")),
+            name=str(meta.get("name", "evtk-rules")),
+            version_line=yamlio.line_of(meta.get("version")),
+        )
         d.negations = [str(w).lower() for w in _list(meta.get("negations"), "negations", meta_path)]
         intent = _map(meta.get("intent"), "intent", meta_path)
         d.intent_markers = [str(w).lower() for w in _list(intent.get("markers"), "intent markers", meta_path)]

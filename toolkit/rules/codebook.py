@@ -573,5 +573,11 @@ def dictionary_findings(cb: Codebook, d: Dictionaries) -> list[pl.DataFrame | pl
         )
     )
     if not SEMVER.match(d.version):
-        out.append(F.single("C121", C121.text(version=d.version), file="dictionaries/dictionaries.yaml", column="version"))
+        out.append(F.single(
+                "C121",
+                C121.text(version=d.version),
+                file="dictionaries/dictionaries.yaml",
+                line=d.version_line,
+                column="version",
+            ))
     return out
