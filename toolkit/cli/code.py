@@ -99,9 +99,9 @@ def code(
         _write(body, output or "-")
         return
 
-    from toolkit.articles import load_articles
-
     import polars as pl
+
+    from toolkit.articles import load_articles
 
     arts_dir = data / "articles"
     if not arts_dir.is_dir():

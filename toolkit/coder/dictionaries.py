@@ -104,9 +104,9 @@ def parse_pattern(text: str, line: int | None) -> tuple[tuple[frozenset[str], ..
     if words.count("*") != 1:
         raise ValueError("a pattern has exactly one '*' for the verb")
     star = words.index("*")
-    sets = [frozenset(w for w in word.split("|") if w) for word in words]
-    if any(not s for s in sets):
-        raise ValueError("empty alternative in a pattern word")
+    if any("" in word.split("|") for word in words):
+        raise ValueError("empty alternative in a pattern word (write a|b)")
+    sets = [frozenset(word.split("|")) for word in words]
     return tuple(sets[:star]), tuple(sets[star + 1 :])
 
 
@@ -380,7 +380,8 @@ def _p2_actors(d: Dictionaries, body: list[str], file: str) -> None:
             if dated:
                 d.people.append(Person(tuple(names), code, start, end, file, first))
             else:
-                d.actors += [(name, code, "actor", file, first) for name in names]
+                kind = "country" if len(code) == 3 else "actor"
+                d.actors += [(name, code, kind, file, first) for name in names]
         codes.clear()
 
     for n, raw in enumerate(body, start=1):

@@ -474,12 +474,13 @@ class Coder:
             ):
                 continue
             code: str | None = v.code
+            base = v.code
             rule_id = v.group.id + (f": {v.pattern.text}" if v.pattern else "")
             if self._negated(s, v.start):
                 code = v.group.negated
                 rule_id += " (negated)"
-            elif self._preceded(s, v.start, self.intent) and code[:2] in self.dicts.intent_codes:
-                code = self.dicts.intent_codes[code[:2]]
+            elif self._preceded(s, v.start, self.intent) and base[:2] in self.dicts.intent_codes:
+                code = self.dicts.intent_codes[base[:2]]
                 rule_id += " (intent)"
             if code is None or code not in self.known:
                 continue

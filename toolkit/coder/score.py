@@ -152,6 +152,10 @@ class Score:
         }
 
 
+def _weight(gs: list[Item], cs: list[Item]) -> Callable[[int, int], int]:
+    return lambda i, j: agreement(gs[i], cs[j])
+
+
 def score(gold: list[Item], coded: list[Item], keys: Sequence[tuple[str, int]] | None = None) -> Score:
     """Compare ``coded`` with ``gold``; ``keys`` lists every sentence looked at (also those
     without gold events), for the record-level figures."""
@@ -170,7 +174,7 @@ def score(gold: list[Item], coded: list[Item], keys: Sequence[tuple[str, int]] |
     all_keys = list(dict.fromkeys([*(keys or []), *by_key_g, *by_key_c]))
     for key in all_keys:
         gs, cs = by_key_g.get(key, []), by_key_c.get(key, [])
-        for i, j in pair(len(gs), len(cs), lambda i, j: agreement(gs[i], cs[j])):
+        for i, j in pair(len(gs), len(cs), _weight(gs, cs)):
             for lv in LEVELS:
                 if s.gold[lv] and agreement(gs[i], cs[j], (lv,)):
                     s.matched[lv] += 1
