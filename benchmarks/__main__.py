@@ -142,6 +142,21 @@ def coder_loop(results: dict[str, object]) -> None:
     }
 
 
+def coder_speed(n: int, results: dict[str, object]) -> None:
+    print(f"\n== rule coder (`evtk code`) on {n:,} generated newswire sentences (target at least 2,000/s)")
+    floor = measure(["tokenize", str(n)])
+    coded = measure(["code", str(n)])
+    print(
+        f"  {'spaCy tokenizer pass FLOOR':<34} {floor['pass_seconds']:8.2f} s  {floor['per_second']:10,.0f} sentences/s"
+    )
+    print(
+        f"  {'evtk coder':<34} {coded['pass_seconds']:8.2f} s  {coded['per_second']:10,.0f} sentences/s  "
+        f"{coded['pass_seconds'] / floor['pass_seconds']:6.2f}x floor, {coded['events']:,} events, "
+        f"set-up {coded['setup_seconds']:.2f} s, peak {coded['peak_mib']:.0f} MiB"
+    )
+    results["coder"] = {"tokenize": floor, "code": coded}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated event counts")
@@ -149,6 +164,7 @@ def main() -> None:
         "--huge", type=int, default=0, help="also check a partitioned release of this many events"
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench-data")
+    parser.add_argument("--coder-sentences", type=int, default=20_000, help="sentences for the coder benchmark")
     parser.add_argument(
         "--import-rows", type=int, default=10_000_000, help="GDELT rows for the import benchmark"
     )
@@ -162,6 +178,8 @@ def main() -> None:
     )
     results: dict[str, object] = {}
     coder_loop(results)
+    if args.coder_sentences:
+        coder_speed(args.coder_sentences, results)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     for n in sizes:
         bench_size(args.workdir, n, results)

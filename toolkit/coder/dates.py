@@ -134,21 +134,31 @@ def _resolve(kind: str, m: re.Match[str], pub: dt.date) -> str | None:
     return None  # pragma: no cover - every kind is handled above
 
 
-def find_dates(text: str, pub: dt.date) -> list[Found]:
-    """Every date expression in ``text`` resolved against ``pub``; overlapping ones keep the first
-    (most precise) expression kind."""
-    out: list[Found] = []
-    taken: list[tuple[int, int]] = []
+def _combined() -> re.Pattern[str]:
+    parts = []
     for kind, rx in EXPRESSIONS:
-        for m in rx.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            value = _resolve(kind, m, pub)
-            if value is None:
-                continue
-            taken.append((m.start(), m.end()))
+        body = rx.pattern if not rx.flags & re.I else f"(?i:{rx.pattern})"
+        parts.append(f"(?P<{kind}>{body})")
+    return re.compile("|".join(parts))
+
+
+#: every expression in one pattern, in priority order: one scan of the sentence finds them all
+COMBINED = _combined()
+BY_KIND = dict(EXPRESSIONS)
+
+
+def find_dates(text: str, pub: dt.date) -> list[Found]:
+    """Every date expression in ``text`` resolved against ``pub``, left to right; where two
+    expressions start at the same place the more precise one wins."""
+    out: list[Found] = []
+    for m in COMBINED.finditer(text):
+        kind = m.lastgroup
+        assert kind is not None
+        own = BY_KIND[kind].match(text, m.start())
+        value = _resolve(kind, own, pub) if own else None
+        if value is not None:
             out.append(Found(m.start(), m.end(), value))
-    return sorted(out, key=lambda f: f.start)
+    return out
 
 
 def nearest(found: list[Found], pos: int) -> Found | None:

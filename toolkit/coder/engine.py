@@ -115,8 +115,20 @@ class Sentence:
     doc: Any
     low: list[str]
     lem: list[str]
+    idx: list[int]  # character offset of each token
+    stop: list[int]  # character offset just after each token
+    title: list[bool]
     phrases: list[Phrase] = field(default_factory=list)
     groups: list[list[int]] = field(default_factory=list)  # indexes into phrases
+
+
+def _by_last(markers: list[str], tok: Any) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for m in markers:
+        words = tuple(t.lower_ for t in tok(m))
+        if words:
+            out.setdefault(words[-1], []).append(words)
+    return out
 
 
 def _plural(word: str) -> str:
@@ -137,14 +149,11 @@ class Coder:
         self.dicts = dicts
         self.known = known_codes
         nlp = spacy.blank("en")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
         self.nlp = nlp
-        self.tokenizer_only = spacy.blank("en")
         self._labels: dict[int, tuple[str, Any]] = {}
         lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        tok = self.tokenizer_only.tokenizer
+        tok = nlp.tokenizer
 
         def add(matcher: Any, label: str, value: tuple[str, Any], phrases: list[str]) -> None:
             key = nlp.vocab.strings.add(label)
@@ -176,28 +185,47 @@ class Coder:
             add(lower, f"agent:{code}", ("agent", code), phrases)
         self.actor_matchers = (lower, exact)
 
-        verbs = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        from spacy.attrs import IDX, IS_TITLE, LENGTH, LOWER
+        from spacy.lookups import load_lookups
+
+        self._attrs = [LOWER, IDX, LENGTH, IS_TITLE]
+        self._lemma = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._words: dict[int, tuple[str, str]] = {}
+        # verb phrases by the lemma of their first word; later words match by lemma or word
         self._verb_groups: dict[int, list[tuple[VerbGroup, int]]] = {}
+        self._verb_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         phrase_groups: dict[str, list[VerbGroup]] = {}
         for group in dicts.verbs:
             for v in group.verbs:
                 phrase_groups.setdefault(v, []).append(group)
         for phrase, groups in phrase_groups.items():
             key = nlp.vocab.strings.add(f"verb:{phrase}")
-            n = len(phrase.split())
-            self._verb_groups[key] = [(g, n) for g in groups]
-            verbs.add(f"verb:{phrase}", [nlp(phrase)])
-        self.verb_matcher = verbs
+            words = tuple(self._lemma_of(t.lower_) for t in tok(phrase))
+            self._verb_groups[key] = [(g, len(words)) for g in groups]
+            self._verb_first.setdefault(words[0], []).append((key, words[1:]))
         self.negations = frozenset(dicts.negations)
-        self.intent = [tuple(m.split()) for m in dicts.intent_markers]
-        self.demand = [tuple(m.split()) for m in dicts.demand_markers]
+        self.intent = _by_last(dicts.intent_markers, tok)
+        self.demand = [tuple(t.lower_ for t in tok(m)) for m in dicts.demand_markers]
 
     # --- per sentence ------------------------------------------------------------------
 
     def prepare(self, number: int, text: str, doc: Any) -> Sentence:
-        low = [t.lower_ for t in doc]
-        lem = [t.lemma_.lower() for t in doc]
-        s = Sentence(number, text, doc, low, lem)
+        # token attributes as arrays: creating spaCy Token objects costs more than the coding
+        strings, cache, lemma = self.nlp.vocab.strings, self._words, self._lemma
+        rows = doc.to_array(self._attrs).tolist() if len(doc) else []
+        low: list[str] = []
+        lem: list[str] = []
+        for h, *_ in rows:
+            word = cache.get(h)
+            if word is None:
+                w = strings[h]
+                word = cache[h] = (w, str(lemma.get(w, w)).lower())
+            low.append(word[0])
+            lem.append(word[1])
+        idx = [r[1] for r in rows]
+        stop = [r[1] + r[2] for r in rows]
+        title = [bool(r[3]) for r in rows]
+        s = Sentence(number, text, doc, low, lem, idx, stop, title)
         mentions: list[Mention] = []
         for matcher in self.actor_matchers:
             for key, start, end in matcher(doc):
@@ -244,8 +272,7 @@ class Coder:
             return all(w.isalpha() or w == "'s" for w in gap)
         if len(gap) > 3:
             return False
-        doc = s.doc
-        return all(w in GLUE or (doc[cur.end + i].is_title and m.kind == "person") for i, w in enumerate(gap))
+        return all(w in GLUE or (s.title[cur.end + i] and m.kind == "person") for i, w in enumerate(gap))
 
     @staticmethod
     def _absorb(p: Phrase, m: Mention) -> None:
@@ -286,7 +313,7 @@ class Coder:
     def _verbs(self, s: Sentence) -> list[_Verb]:
         found: dict[int, _Verb] = {}
         n = len(s.low)
-        for key, start, end in self.verb_matcher(s.doc):
+        for key, start, end in self._verb_matches(s):
             for group, words in self._verb_groups[key]:
                 best: _Verb | None = None
                 if group.code is not None:
@@ -339,16 +366,34 @@ class Coder:
             back = j
         return pos
 
-    def _preceded(self, s: Sentence, start: int, markers: list[tuple[str, ...]], span: int = 3) -> bool:
-        lo = max(0, start - span - 2)
-        window = s.low[lo:start]
-        for m in markers:
-            k = len(m)
-            for i in range(len(window) - k + 1):
-                if tuple(window[i : i + k]) == m and start - (lo + i + k) <= span:
-                    if not any(w in (",", ";", ".") for w in window[i + k :]):
-                        return True
+    def _preceded(self, s: Sentence, start: int, markers: dict[str, list[tuple[str, ...]]], span: int = 3) -> bool:
+        """A marker phrase ends at most ``span`` words before ``start``, with no comma between."""
+        for e in range(start, max(0, start - span - 1), -1):
+            if e < start and s.low[e] in (",", ";", "."):
+                return False
+            for m in markers.get(s.low[e - 1], ()) if e > 0 else ():
+                if tuple(s.low[e - len(m) : e]) == m:
+                    return True
         return False
+
+    def _lemma_of(self, word: str) -> str:
+        return str(self._lemma.get(word, word)).lower()
+
+    def _verb_matches(self, s: Sentence) -> list[tuple[int, int, int]]:
+        out = []
+        n = len(s.lem)
+        for i, lemma in enumerate(s.lem):
+            if i and s.title[i] and s.low[i - 1] not in ('"', "'", "(", ":"):
+                continue  # a capitalised word inside a sentence is a name ("in March", "Chad")
+            for key, rest in self._verb_first.get(lemma, ()):
+                j = i + 1
+                for w in rest:
+                    if j >= n or (s.lem[j] != w and s.low[j] != w):
+                        break
+                    j += 1
+                else:
+                    out.append((key, i, j))
+        return out
 
     def _negated(self, s: Sentence, start: int) -> bool:
         for j in range(start - 1, max(-1, start - 4), -1):
@@ -457,7 +502,7 @@ class Coder:
         last_pattern = False
         last_source: list[int] | None = None
         seen: set[tuple[str, str | None, str]] = set()
-        hidden_chars = [s.doc[i].idx for i, h in enumerate(hide) if h]
+        hidden_chars = [s.idx[i] for i, h in enumerate(hide) if h]
         for speaker, subject, speech, marker_end in demands:
             self._emit(s, events, seen, speaker, subject, speech, marker_end, self.dicts.demand_code,
                        "demand: " + " ".join(s.low[speech : speech + 1] + ["..."] + s.low[marker_end - 1 : marker_end]),
@@ -569,11 +614,11 @@ class Coder:
         pub: dt.date,
         default_country: str | None,
     ) -> None:
-        verb_char = s.doc[start].idx
+        verb_char = s.idx[start]
         when = _date_for(found_dates, s, start, end)
         date = when.value if when else pub.isoformat()
         on = _as_date(date)
-        quote = s.text[verb_char : s.doc[end - 1].idx + len(s.doc[end - 1].text)]
+        quote = s.text[verb_char : s.stop[end - 1]]
         srcs = [x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in source_g) if x]
         tgts = [x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in (target_g or [])) if x]
         pairs: list[tuple[str, str | None]]
@@ -600,14 +645,19 @@ class Coder:
         An agent without a country ("the junta") takes the last country named before it in its
         sentence, else the first country of the nearest earlier sentence that names one, else
         the article's most named country."""
-        docs = list(self.nlp.pipe([t for _, t in sentences], batch_size=256))
+        docs = list(self.nlp.tokenizer.pipe([t for _, t in sentences], batch_size=256))
         prepared = [self.prepare(n, t, d) for (n, t), d in zip(sentences, docs, strict=True)]
         counts: Counter[str] = Counter(p.country for s in prepared for p in s.phrases if p.country)
         default = counts.most_common(1)[0][0] if counts else None
         out: list[Event] = []
         previous = default
+        seen_texts: list[str] = []
         for s in prepared:
-            out += self.code_sentence(s, published, previous)
+            # a repeated sentence (a photo caption printed twice) is coded once
+            repeat = any(len(t) > 20 and s.text.startswith(t) for t in seen_texts)
+            seen_texts.append(s.text.strip())
+            if not repeat:
+                out += self.code_sentence(s, published, previous)
             first = next((p.country for p in s.phrases if p.country), None)
             previous = first or previous
         return out
@@ -618,8 +668,8 @@ def _date_for(found: list[D.Found], s: Sentence, start: int, end: int) -> D.Foun
     Angola in January"), else a date opening the sentence ("Last month, ... said"), else the nearest."""
     if not found:
         return None
-    verb_char = s.doc[start].idx
-    end_char = s.doc[end - 1].idx + len(s.doc[end - 1].text)
+    verb_char = s.idx[start]
+    end_char = s.stop[end - 1]
     for f in found:
         if f.start >= end_char and f.start - end_char <= 60 and "," not in s.text[end_char : f.start]:
             return f
