@@ -200,9 +200,11 @@ class Coder:
                 phrase_groups.setdefault(v, []).append(group)
         for phrase, groups in phrase_groups.items():
             key = nlp.vocab.strings.add(f"verb:{phrase}")
-            words = tuple(self._lemma_of(t.lower_) for t in tok(phrase))
-            self._verb_groups[key] = [(g, len(words)) for g in groups]
-            self._verb_first.setdefault(words[0], []).append((key, words[1:]))
+            lemmas = tuple(self._lemma_of(t.lower_) for t in tok(phrase))
+            if not lemmas:
+                continue
+            self._verb_groups[key] = [(g, len(lemmas)) for g in groups]
+            self._verb_first.setdefault(lemmas[0], []).append((key, lemmas[1:]))
         self.negations = frozenset(dicts.negations)
         self.intent = _by_last(dicts.intent_markers, tok)
         self.demand = [tuple(t.lower_ for t in tok(m)) for m in dicts.demand_markers]
@@ -645,7 +647,8 @@ class Coder:
         An agent without a country ("the junta") takes the last country named before it in its
         sentence, else the first country of the nearest earlier sentence that names one, else
         the article's most named country."""
-        docs = list(self.nlp.tokenizer.pipe([t for _, t in sentences], batch_size=256))
+        tokenizer: Any = self.nlp.tokenizer
+        docs = list(tokenizer.pipe([t for _, t in sentences], batch_size=256))
         prepared = [self.prepare(n, t, d) for (n, t), d in zip(sentences, docs, strict=True)]
         counts: Counter[str] = Counter(p.country for s in prepared for p in s.phrases if p.country)
         default = counts.most_common(1)[0][0] if counts else None
