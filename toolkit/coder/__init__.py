@@ -46,16 +46,27 @@ def build(codebook: Path | None = None, extra: list[Path] | None = None) -> Load
             "evtk code needs spaCy: install the coder extra (pip install 'evtk[coder]')"
         ) from None
     cb = load_codebook(codebook)
+    for path in extra or []:
+        if not path.is_file():
+            raise InputError("no such dictionary file", path)
+    files = sorted((cb.path / "dictionaries").glob("*")) + list(extra or [])
+    key = (cb.path, cb.version, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()))
+    if key in _BUILT:
+        return _BUILT[key]
     dicts = load_dictionaries(cb.path)
     if not dicts.verbs:
         raise InputError("the codebook has no rule dictionaries (dictionaries/dictionaries.yaml)", cb.path)
     for path in extra or []:
-        if not path.is_file():
-            raise InputError("no such dictionary file", path)
         dicts.merge(read_petrarch(path))
     from toolkit.coder.engine import Coder
 
-    return Loaded(Coder(dicts, set(cb.events["code"].to_list())), dicts, cb)
+    loaded = Loaded(Coder(dicts, set(cb.events["code"].to_list())), dicts, cb)
+    _BUILT.clear()  # one coder at a time: it holds spaCy's vocabulary and the lemma table
+    _BUILT[key] = loaded
+    return loaded
+
+
+_BUILT: dict[tuple[object, ...], Loaded] = {}
 
 
 def code_sentences(loaded: Loaded, sentences: list[tuple[int, str]], published: dt.date) -> list[Event]:

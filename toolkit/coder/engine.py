@@ -51,7 +51,10 @@ NOUN_BEFORE = frozenset(
 #: a target after one of these is a place, unless the verb phrase ends with it ("arrive in")
 LOCATIVE = frozenset("in at near across throughout inside outside".split())
 PARTICIPLE_AFTER = frozenset(", while after before by when as".split())
+PREPOSITIONS = frozenset("with for without by to from against on in into and or".split())
 CLAUSE_END = frozenset(";:")
+#: words a POST pattern word may skip ("gave the Ivory Coast 5.1 million dollars")
+POST_GAP = 5
 SPEECH = frozenset("say tell announce state declare conclude insist warn add claim report stress urge".split())
 
 
@@ -264,6 +267,8 @@ class Coder:
         gap = s.low[cur.end : m.start]
         if m.kind == "country" and (cur.country or cur.actor):
             return False
+        if m.kind == "agent" and cur.actor and not cur.agent and not gap:
+            return True  # "Hezbollah guerrillas", "NATO troops": the organisation's code stands
         if m.kind == "agent" and (cur.agent or cur.actor):
             return False
         if m.kind == "actor" and (cur.actor or cur.people):
@@ -319,25 +324,25 @@ class Coder:
             for group, words in self._verb_groups[key]:
                 best: _Verb | None = None
                 if group.code is not None:
-                    best = _Verb(start, end, end, group, None, group.code, (words, 0, 0))
+                    best = _Verb(start, end, end, group, None, group.code, (words, words, 0))
                 for pat in group.patterns:
                     hit = self._try(pat, s, start, end, n)
                     if hit is None:
                         continue
-                    score = (words, pat.size, 1)
-                    if best is None or (score[0] + score[1], score[2]) > (best.score[0] + best.score[1], best.score[2]):
+                    score = (words + pat.size, words, 1)
+                    if best is None or score > best.score:
                         best = _Verb(start, max(end, hit), end, group, pat, pat.code, score)
                 if best is None:
                     continue
                 old = found.get(start)
-                if old is None or sum(best.score) > sum(old.score):
+                if old is None or best.score > old.score:
                     found[start] = best
         verbs = sorted(found.values(), key=lambda v: v.start)
         # a shorter verb phrase inside a longer one ("hold" in "hold talks") is the same verb
         out: list[_Verb] = []
         for v in verbs:
             if out and v.start < out[-1].verb_end:
-                if sum(v.score) > sum(out[-1].score):
+                if v.score > out[-1].score:
                     out[-1] = v
                 continue
             out.append(v)
@@ -348,7 +353,7 @@ class Coder:
         """End of the matched words when ``pat`` matches around the verb at [start, end)."""
         pos = end
         for words in pat.post:
-            limit = min(n, pos + 4)
+            limit = min(n, pos + POST_GAP + 1)
             j = pos
             while j < limit and not (s.lem[j] in words or s.low[j] in words):
                 if s.low[j] in CLAUSE_END or s.low[j] == ".":
@@ -477,16 +482,19 @@ class Coder:
         if v.start == 0:
             return False
         prev = s.low[v.start - 1]
-        if prev in NOUN_BEFORE or ("-" in prev and prev[-1] != "-"):
+        if prev in NOUN_BEFORE or prev == "-" or ("-" in prev and prev[-1] != "-"):
             return True
         word, lemma = s.low[v.start], s.lem[v.start]
         adjacent = next((p for p in s.phrases if p.end == v.start), None)
         if word in (lemma + "s", lemma + "es"):
             return adjacent is None and prev not in PRONOUNS
-        if adjacent is not None and word == lemma and adjacent.start > 0:
-            # "its anti-jihadist fight", "the Russian attack": an actor adjective before a noun
+        if adjacent is not None and word == lemma and adjacent.start > 0 and adjacent.end == adjacent.start + 1:
+            # "its anti-jihadist fight", "with Russian support": an actor adjective before a noun
+            # (not a plural subject: "the Palestinians reject")
             before = s.low[adjacent.start - 1]
-            return before in NOUN_BEFORE or before == "-"
+            if s.low[adjacent.start].endswith("s"):
+                return False
+            return before in NOUN_BEFORE or before in PREPOSITIONS or before == "-"
         return False
 
     def _participle(self, s: Sentence, v: _Verb) -> bool:
@@ -591,7 +599,7 @@ class Coder:
                 if subject is None or s.phrases[subject[-1]].end < j - 2:
                     continue
                 first = s.phrases[subject[0]].start
-                speech = next((k for k in range(first - 1, max(-1, first - 5), -1) if s.lem[k] in SPEECH), None)
+                speech = next((k for k in range(first - 1, max(-1, first - 8), -1) if s.lem[k] in SPEECH), None)
                 if speech is None:
                     continue
                 speaker = self._before(s, speech, hide)
@@ -622,7 +630,9 @@ class Coder:
         on = _as_date(date)
         quote = s.text[verb_char : s.stop[end - 1]]
         srcs = [x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in source_g) if x]
-        tgts = [x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in (target_g or [])) if x]
+        tgts = [
+            x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in (target_g or [])) if x and x not in srcs
+        ]
         pairs: list[tuple[str, str | None]]
         if tgts:
             pairs = [(a, b) for a in srcs for b in tgts if a != b]
