@@ -169,7 +169,20 @@ def test_people_hold_roles_over_dates(loaded) -> None:
     assert code(loaded, "Putin criticized France.", dt.date(1990, 1, 1)) == []  # not in office
 
 
+def test_roles_cover_a_month_or_year_date(loaded) -> None:
+    # Goita was MLIMIL from 2020-08-18: an event dated August 2020 (month precision) falls in it
+    assert code(loaded, "Goita criticized France in August 2020.")[0][:2] == ("MLIMIL", "FRA")
+    assert code(loaded, "Goita criticized France in July 2020.") == []
+
+
+def test_passive_agent_is_the_first_by(loaded) -> None:
+    got = code(loaded, "Russian fighters were accused by rights groups of abuses, including by the UN.")
+    assert got[0][:3] == ("NGOHRI", "RUSREB", "1122")
+
+
 def test_nouns_are_not_verbs(loaded) -> None:
+    assert code(loaded, "Moscow sought ties built on solidarity and support.")[0][2] == "030"
+    assert len(code(loaded, "Moscow sought ties built on solidarity and support.")) == 1
     assert code(loaded, "The visit by the delegation was short.") == []
     assert code(loaded, "Moscow's invasion of Ukraine last year.") == [("RUS", "UKR", "190", "2022")]
 

@@ -75,9 +75,10 @@ class Phrase:
     people: tuple[Person, ...] = ()
     agent: str | None = None
 
-    def code(self, on: dt.date, default_country: str | None) -> str | None:
+    def code(self, on: tuple[dt.date, dt.date], default_country: str | None) -> str | None:
+        """The code on the event's date, ``on`` = (first, last day) of its precision."""
         for p in self.people:
-            if (p.start is None or p.start <= on) and (p.end is None or on <= p.end):
+            if (p.start is None or p.start <= on[1]) and (p.end is None or on[0] <= p.end):
                 return p.code
         if self.actor:
             return self.actor
@@ -108,7 +109,7 @@ class _Verb:
     group: VerbGroup
     pattern: Pattern | None
     code: str
-    score: tuple[int, int, int]
+    score: tuple[int, int, int, int]
 
 
 @dataclass
@@ -121,6 +122,7 @@ class Sentence:
     idx: list[int]  # character offset of each token
     stop: list[int]  # character offset just after each token
     title: list[bool]
+    verb_ends: set[int] = field(default_factory=set)  # last token of each matched verb phrase
     phrases: list[Phrase] = field(default_factory=list)
     groups: list[list[int]] = field(default_factory=list)  # indexes into phrases
 
@@ -324,12 +326,12 @@ class Coder:
             for group, words in self._verb_groups[key]:
                 best: _Verb | None = None
                 if group.code is not None:
-                    best = _Verb(start, end, end, group, None, group.code, (words, words, 0))
+                    best = _Verb(start, end, end, group, None, group.code, (words, words, 0, 0))
                 for pat in group.patterns:
                     hit = self._try(pat, s, start, end, n)
                     if hit is None:
                         continue
-                    score = (words + pat.size, words, 1)
+                    score = (words + pat.size, words, 1, end - hit)  # ties: the nearer object
                     if best is None or score > best.score:
                         best = _Verb(start, max(end, hit), end, group, pat, pat.code, score)
                 if best is None:
@@ -338,6 +340,7 @@ class Coder:
                 if old is None or best.score > old.score:
                     found[start] = best
         verbs = sorted(found.values(), key=lambda v: v.start)
+        s.verb_ends = {v.verb_end - 1 for v in verbs} | {v.end - 1 for v in verbs}
         # a shorter verb phrase inside a longer one ("hold" in "hold talks") is the same verb
         out: list[_Verb] = []
         for v in verbs:
@@ -484,6 +487,9 @@ class Coder:
         prev = s.low[v.start - 1]
         if prev in NOUN_BEFORE or prev == "-" or ("-" in prev and prev[-1] != "-"):
             return True
+        if prev in ("and", "or") and v.start >= 2 and (v.start - 2) not in s.verb_ends:
+            # "solidarity and support": coordinated with a word that is no verb of ours
+            return not any(p.end == v.start - 1 for p in s.phrases) and s.low[v.start - 2].isalpha()
         word, lemma = s.low[v.start], s.lem[v.start]
         adjacent = next((p for p in s.phrases if p.end == v.start), None)
         if word in (lemma + "s", lemma + "es"):
@@ -560,7 +566,7 @@ class Coder:
                 target_g = self._after(s, v.verb_end, set(source_g or []), places=verb_phrase_end in LOCATIVE)
             elif self._passive(s, v):
                 target_g = self._before(s, v.start, hide)
-                by = next((j for j in range(v.end, min(len(s.low), v.end + 8)) if s.low[j] == "by"), None)
+                by = next((j for j in range(v.verb_end, min(len(s.low), v.verb_end + 8)) if s.low[j] == "by"), None)
                 source_g = self._after(s, by + 1, set(), limit=2) if by is not None else None
                 if source_g is None:
                     continue
@@ -581,11 +587,15 @@ class Coder:
 
     @staticmethod
     def _local_country(s: Sentence, pos: int) -> str | None:
-        """The country mentioned last before ``pos`` in the sentence (for agents without one)."""
+        """The country mentioned last before ``pos`` in the sentence, else the first after it (for
+        agents without one: "Rebels attacked a base in eastern Congo")."""
         found = None
         for p in s.phrases:
-            if p.end <= pos and p.country:
-                found = p.country
+            if p.country:
+                if p.end <= pos:
+                    found = p.country
+                elif found is None:
+                    return p.country
         return found
 
     def _demands(self, s: Sentence, hide: list[bool]) -> list[tuple[list[int], list[int], int, int]]:
@@ -627,7 +637,7 @@ class Coder:
         verb_char = s.idx[start]
         when = _date_for(found_dates, s, start, end)
         date = when.value if when else pub.isoformat()
-        on = _as_date(date)
+        on = _date_range(date)
         quote = s.text[verb_char : s.stop[end - 1]]
         srcs = [x for x in dict.fromkeys(s.phrases[i].code(on, default_country) for i in source_g) if x]
         tgts = [
@@ -692,8 +702,14 @@ def _date_for(found: list[D.Found], s: Sentence, start: int, end: int) -> D.Foun
     return D.nearest(found, verb_char)
 
 
-def _as_date(value: str) -> dt.date:
+def _date_range(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a date of day, month or year precision covers."""
     parts = [int(x) for x in value.split("-")]
-    while len(parts) < 3:
-        parts.append(1)
-    return dt.date(parts[0], parts[1], parts[2])
+    if len(parts) == 3:
+        day = dt.date(parts[0], parts[1], parts[2])
+        return day, day
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1)
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
