@@ -142,6 +142,11 @@ def _combined() -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+#: a word every expression contains: sentences without one are skipped at once
+TRIGGER = re.compile(
+    r"(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|today|tonight|yesterday|this|last|night|weekend|week|month|year)|(?:19|20)\d\d)"
+)
 #: every expression in one pattern, in priority order: one scan of the sentence finds them all
 COMBINED = _combined()
 BY_KIND = dict(EXPRESSIONS)
@@ -151,7 +156,11 @@ def find_dates(text: str, pub: dt.date) -> list[Found]:
     """Every date expression in ``text`` resolved against ``pub``, left to right; where two
     expressions start at the same place the more precise one wins."""
     out: list[Found] = []
-    for m in COMBINED.finditer(text):
+    first = TRIGGER.search(text)
+    if first is None:
+        return out
+    # no expression starts more than a few words before its month, weekday or year word
+    for m in COMBINED.finditer(text, max(0, first.start() - 12)):
         kind = m.lastgroup
         assert kind is not None
         own = BY_KIND[kind].match(text, m.start())
