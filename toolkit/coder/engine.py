@@ -304,7 +304,10 @@ class Coder:
                 gap = s.low[prev.end : p.start]
                 if "(" in gap and ")" in gap:  # "Lavrov (right) and Diop"
                     gap = gap[: gap.index("(")] + gap[gap.index(")") + 1 :]
-                joined = [w for w in gap if w not in ("the", "its", "his", "her", "their", "some", "several")]
+                k = len(gap)
+                while k and s.title[p.start - len(gap) + k - 1] and gap[k - 1] not in ("and", ","):
+                    k -= 1  # unknown names before the next actor: "and Tigrayan rebels"
+                joined = [w for w in gap[:k] if w not in ("the", "its", "his", "her", "their", "some", "several")]
                 if joined in (["and"], [","], [",", "and"], ["as", "well", "as"], ["and", "other"]):
                     groups[-1].append(i)
                     continue
@@ -500,7 +503,8 @@ class Coder:
             before = s.low[adjacent.start - 1]
             if s.low[adjacent.start].endswith("s"):
                 return False
-            return before in NOUN_BEFORE or before in PREPOSITIONS or before == "-"
+            # after a verb of ours the actor word is an object's adjective: "blocked EU aid"
+            return before in NOUN_BEFORE or before in PREPOSITIONS or before == "-" or adjacent.start - 1 in s.verb_ends
         return False
 
     def _participle(self, s: Sentence, v: _Verb) -> bool:
@@ -594,8 +598,8 @@ class Coder:
             if p.country:
                 if p.end <= pos:
                     found = p.country
-                elif found is None:
-                    return p.country
+                elif found is None and LOCATIVE & set(s.low[max(0, p.start - 2) : p.start]):
+                    return p.country  # a place after the verb: "a base in eastern Congo"
         return found
 
     def _demands(self, s: Sentence, hide: list[bool]) -> list[tuple[list[int], list[int], int, int]]:
