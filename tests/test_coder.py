@@ -315,3 +315,19 @@ def test_expand_pairs() -> None:
     assert expand_pairs(["A", "B"], []) == [("A", "B"), ("B", "A")]
     assert expand_pairs(["A"], ["B", "C"]) == [("A", "B"), ("A", "C")]
     assert expand_pairs([], ["B"]) == [(None, "B")]
+
+
+def test_unreadable_dictionary_is_a_usage_error(codebook_copy: Path, evtk) -> None:
+    verbs = codebook_copy / "dictionaries" / "verbs.yaml"
+    verbs.write_text(verbs.read_text(encoding="utf-8") + "  - id: [broken\n", encoding="utf-8")
+    res = evtk("codebook", "check", "--codebook", codebook_copy)
+    assert res.code == 2 and "dictionaries/verbs.yaml:" in res.err
+    res = evtk("code", "--text", "Russia criticized France.", "--codebook", codebook_copy)
+    assert res.code == 2 and "dictionaries/verbs.yaml:" in res.err
+
+
+def test_score_reference_naming_an_unknown_article(tmp_path: Path, evtk) -> None:
+    gold = tmp_path / "x.alice.yaml"
+    gold.write_text('article: "no-such-article"\nevents:\n  - id: e1\n    sentence: 1\n    code: "042"\n', encoding="utf-8")
+    res = evtk("code", "--score", gold, "--data", REPO / "data")
+    assert res.code == 2 and "no-such-article" in res.err and str(gold) in res.err

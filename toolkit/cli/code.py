@@ -99,30 +99,13 @@ def code(
         _write(body, output or "-")
         return
 
-    import polars as pl
 
-    from toolkit.articles import load_articles
+    from toolkit.coder import code_articles
 
-    arts_dir = data / "articles"
-    if not arts_dir.is_dir():
-        raise InputError("no articles folder: pass --data DIR (a folder with articles/)", arts_dir)
-    arts = load_articles([arts_dir])
-    known = arts.articles["article_id"].to_list()
-    ids = article_ids or sorted(known)
-    for aid in ids:
-        if aid not in known:
-            raise InputError(f"no article {aid!r} in {arts_dir}; list them with `evtk articles list`")
-    if not ids:
-        raise InputError("no articles to code", arts_dir)
+    coded = code_articles(loaded, data, article_ids)
     chunks: list[str] = []
-    for aid in ids:
-        row = arts.articles.filter(pl.col("article_id") == aid).row(0, named=True)
-        sents = list(
-            arts.sentences.filter(pl.col("article_id") == aid).sort("sentence").select("sentence", "text").iter_rows()
-        )
-        if row["published"] is None:
-            raise InputError(f"article {aid!r} has no valid publication date (see `evtk validate`)", arts_dir)
-        events = code_sentences(loaded, sents, row["published"])
+    for art in coded:
+        aid, events = art.article_id, art.events
         if output is None:
             target = data / "coded" / f"{aid}{RULE_SUFFIX}"
             if not may_overwrite(target):
@@ -130,14 +113,14 @@ def code(
                     f"{target} exists and is not a rule-coded file (no 'method: rule'): evtk code never "
                     "overwrites it; pass --out to write elsewhere"
                 )
-            write_text_atomic(target, render_yaml(events, coder, aid, sents, row["published"], version))
-            err(f"wrote {target}: {len(events)} events from {len(sents)} sentences ({coder})")
+            write_text_atomic(target, render_yaml(events, coder, aid, art.sentences, art.published, version))
+            err(f"wrote {target}: {len(events)} events from {len(art.sentences)} sentences ({coder})")
         elif fmt is CodeFormat.jsonl:
             chunks.append(render_jsonl(events, coder, aid))
         else:
-            if len(ids) > 1:
+            if len(coded) > 1:
                 raise UsageError("--format yaml holds one article per file: code one article, or use --format jsonl")
-            chunks.append(render_yaml(events, coder, aid, sents, row["published"], version))
+            chunks.append(render_yaml(events, coder, aid, art.sentences, art.published, version))
     if output is not None:
         _write("".join(chunks), output)
 

@@ -73,6 +73,43 @@ def code_sentences(loaded: Loaded, sentences: list[tuple[int, str]], published: 
     return loaded.coder.code_article(sentences, published)
 
 
+@dataclass
+class CodedArticle:
+    article_id: str
+    published: dt.date
+    sentences: list[tuple[int, str]]
+    events: list[Event]
+
+
+def code_articles(loaded: Loaded, data: Path, article_ids: list[str] | None = None) -> list[CodedArticle]:
+    """Code the articles of ``data/articles`` (all of them, or ``article_ids``) with their frozen
+    sentences and publication dates."""
+    import polars as pl
+
+    from toolkit.articles import load_articles
+
+    arts_dir = data / "articles"
+    if not arts_dir.is_dir():
+        raise InputError("no articles folder: pass --data DIR (a folder with articles/)", arts_dir)
+    arts = load_articles([arts_dir])
+    known = arts.articles["article_id"].to_list()
+    ids = article_ids or sorted(known)
+    if not ids:
+        raise InputError("no articles to code", arts_dir)
+    out = []
+    for aid in ids:
+        if aid not in known:
+            raise InputError(f"no article {aid!r} in {arts_dir}; list them with `evtk articles list`")
+        row = arts.articles.filter(pl.col("article_id") == aid).row(0, named=True)
+        if row["published"] is None:
+            raise InputError(f"article {aid!r} has no valid publication date (see `evtk validate`)", arts_dir)
+        sents = list(
+            arts.sentences.filter(pl.col("article_id") == aid).sort("sentence").select("sentence", "text").iter_rows()
+        )
+        out.append(CodedArticle(aid, row["published"], sents, code_sentences(loaded, sents, row["published"])))
+    return out
+
+
 def _q(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from toolkit.coder import Loaded, code_sentences
+from toolkit.coder import Loaded, code_articles, code_sentences
 from toolkit.coder.score import PLOVER_RENAMES, Item, Score, expand_pairs, score
 from toolkit.errors import InputError
 from toolkit.textio import read_text
@@ -112,7 +112,6 @@ def score_plover(loaded: Loaded, path: Path) -> tuple[Score, int]:
 
 def score_events(loaded: Loaded, path: Path, data: Path) -> tuple[Score, int]:
     """Score against evtk event files; the articles they name are coded from ``data/articles``."""
-    from toolkit.articles import load_articles
     from toolkit.events_io import UnknownFields, event_files, read_events
 
     frames = [read_events(p, p.name, "utf-8", UnknownFields()).collect() for p, _ in event_files([path])]
@@ -120,26 +119,22 @@ def score_events(loaded: Loaded, path: Path, data: Path) -> tuple[Score, int]:
         raise InputError("no event files (YAML, CSV, JSONL, Parquet) here", path)
     raw = pl.concat(frames, how="diagonal_relaxed")
     mapper = Mapper(loaded)
-    arts = load_articles([data / "articles"])
     ids = sorted(set(raw["article"].drop_nulls().to_list()))
-    missing = [i for i in ids if i not in set(arts.articles["article_id"].to_list())]
-    if missing:
-        raise InputError(f"article {missing[0]!r} named by the reference is not in {data / 'articles'}", path)
+    try:
+        articles = code_articles(loaded, data, ids)
+    except InputError as exc:
+        raise InputError(f"{exc.message} (named by the reference {path})") from None
     gold = [
         mapper.item((r["article"], int(r["sentence"])), str(r["code"]), r["source"], r["target"], plover_quad=False)
         for r in raw.select("article", "sentence", "code", "source", "target").iter_rows(named=True)
         if r["code"] and r["sentence"] and str(r["sentence"]).isdigit()
     ]
-    coded: list[Item] = []
-    keys: list[tuple[str, int]] = []
-    for aid in ids:
-        row = arts.articles.filter(pl.col("article_id") == aid).row(0, named=True)
-        sents = list(
-            arts.sentences.filter(pl.col("article_id") == aid).sort("sentence").select("sentence", "text").iter_rows()
-        )
-        keys += [(aid, n) for n, _ in sents]
-        for e in code_sentences(loaded, sents, row["published"]):
-            coded.append(mapper.item((aid, e.sentence), e.code, e.source, e.target, plover_quad=False))
+    coded = [
+        mapper.item((a.article_id, e.sentence), e.code, e.source, e.target, plover_quad=False)
+        for a in articles
+        for e in a.events
+    ]
+    keys = [(a.article_id, n) for a in articles for n, _ in a.sentences]
     return score(gold, coded, keys), len(ids)
 
 
