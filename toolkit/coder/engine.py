@@ -421,6 +421,8 @@ class Coder:
         j = v.start - 1
         while j >= 0 and s.low[j] in ADVERBS:
             j -= 1
+        if s.low[v.start].endswith("ing"):
+            return False  # "has been holding": progressive, not passive
         if j >= 0 and s.low[j] == "been":
             return True
         if j < 0 or s.lem[j] not in PASSIVE_AUX:
