@@ -41,9 +41,10 @@ def build(codebook: Path | None = None, extra: list[Path] | None = None) -> Load
 
     try:
         import spacy  # noqa: F401
+        import spacy_lookups_data  # noqa: F401
     except ImportError:
         raise UsageError(
-            "evtk code needs spaCy: install the coder extra (pip install 'evtk[coder]')"
+            "evtk code needs spaCy and spacy-lookups-data: install the coder extra (pip install 'evtk[coder]')"
         ) from None
     cb = load_codebook(codebook)
     for path in extra or []:

@@ -1,5 +1,6 @@
-"""The rule coder: spaCy's tokenizer, lookup lemmatizer and phrase matchers, and a shallow
-grammar that finds source, verb and target in a sentence.
+"""The rule coder: spaCy's tokenizer and phrase matchers, the English lookup lemma table of
+``spacy-lookups-data`` (what spaCy's lookup lemmatizer reads), and a shallow grammar that finds
+source, verb and target in a sentence.
 
 Per sentence:
 
