@@ -331,3 +331,11 @@ def test_score_reference_naming_an_unknown_article(tmp_path: Path, evtk) -> None
     gold.write_text('article: "no-such-article"\nevents:\n  - id: e1\n    sentence: 1\n    code: "042"\n', encoding="utf-8")
     res = evtk("code", "--score", gold, "--data", REPO / "data")
     assert res.code == 2 and "no-such-article" in res.err and str(gold) in res.err
+
+
+def test_missing_coder_extra(monkeypatch: pytest.MonkeyPatch, evtk) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "spacy_lookups_data", None)  # as if not installed
+    res = evtk("code", "--text", "Russia criticized France.")
+    assert res.code == 2 and "pip install 'evtk[coder]'" in res.err
