@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VERSION := 0.1.0
 
-.PHONY: install demo test test-package test-browser browser lint typecheck unit docs docs-check bench lock clean
+.PHONY: install demo test test-package test-browser browser lint typecheck unit docs docs-check bench eval lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -54,6 +54,17 @@ docs: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The rule coder against reference codings: the dev set of PLOVER records and the seed article's
+# hand coding; the seed article's rule coding is written to build/eval and validated.
+DEV_SET ?= ../shared/corpus/dev/plover_gsr_dev.json
+SEED := afp-2023-02-07-lavrov-mali
+eval: install
+	@mkdir -p build/eval
+	$(BIN)/evtk code $(SEED) --out build/eval/$(SEED).rules.yaml
+	$(BIN)/evtk validate build/eval/$(SEED).rules.yaml --articles data/articles
+	$(BIN)/evtk code --score data/coded/$(SEED).seed.yaml
+	@if [ -f $(DEV_SET) ]; then $(BIN)/evtk code --score $(DEV_SET); else echo "dev set $(DEV_SET) not found: skipped"; fi
 
 # Re-resolve the lock file after changing dependency ranges in pyproject.toml.
 lock: install

@@ -177,6 +177,22 @@ def coder_loop(results: dict[str, object]) -> None:
     }
 
 
+def coder_speed(n: int, results: dict[str, object]) -> None:
+    print(f"\n== rule coder (`evtk code`) on {n:,} generated newswire sentences (target at least 2,000/s)")
+    floor = measure(["tokenize", str(n)])
+    coded = measure(["code", str(n)])
+    for label, info in (("spaCy tokenizer pass FLOOR", floor), ("evtk coder", coded)):
+        print(
+            f"  {label:<34} {info['pass_seconds']:8.2f} s  {info['per_second']:10,.0f} sentences/s wall, "
+            f"{info['per_cpu_second']:10,.0f} per CPU second"
+        )
+    print(
+        f"  {'  coder / floor (CPU)':<34} {coded['cpu_seconds'] / floor['cpu_seconds']:8.2f}x  "
+        f"{coded['events']:,} events, set-up {coded['setup_seconds']:.2f} s, peak {coded['peak_mib']:.0f} MiB"
+    )
+    results["coder"] = {"tokenize": floor, "code": coded}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated event counts")
@@ -187,6 +203,7 @@ def main() -> None:
         "--huge-build", type=int, default=0, help="also build a release of this many events (peak memory)"
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench-data")
+    parser.add_argument("--coder-sentences", type=int, default=20_000, help="sentences for the coder benchmark")
     parser.add_argument(
         "--import-rows", type=int, default=5_000_000, help="GDELT rows for the import-then-validate benchmark"
     )
@@ -200,6 +217,8 @@ def main() -> None:
     )
     results: dict[str, object] = {}
     coder_loop(results)
+    if args.coder_sentences:
+        coder_speed(args.coder_sentences, results)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     for n in sizes:
         bench_size(args.workdir, n, results)

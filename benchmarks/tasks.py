@@ -82,6 +82,10 @@ def run(name: str, args: list[str]) -> dict[str, object]:
         from benchmarks.bench_import import run as run_import
 
         return run_import(int(args[0]), Path(args[1]), keep=args[2:] == ["keep"])
+    if name in ("tokenize", "code"):
+        from benchmarks.bench_coder import run_code, run_tokenize
+
+        return (run_tokenize if name == "tokenize" else run_code)(int(args[0]))
     if name == "read":
         df = pl.read_parquet(args[0])
         return {"rows": df.height}

@@ -141,8 +141,9 @@ def c106(cb: Path) -> Expected:
 
 
 def c107(cb: Path) -> Expected:
-    _edit(cb / "actors/countries.csv", "\nWSB,West Bank,region\n", "\nWS1,West Bank,region\n")
-    return [("'WS1'", "actors/countries.csv", 2)]
+    # a country the rule dictionaries do not name (renaming one of theirs also breaks them: C117)
+    _edit(cb / "actors/countries.csv", "\nALA,Aland Islands,country\n", "\nAL1,Aland Islands,country\n")
+    return [("'AL1'", "actors/countries.csv", 31)]
 
 
 def c108(cb: Path) -> Expected:
@@ -189,6 +190,39 @@ def c115(cb: Path) -> Expected:
     return [("AGREES", "crosswalk/cameo_plover.csv", 2)]
 
 
+VERBS, ACTORS, AGENTS = "dictionaries/verbs.yaml", "dictionaries/actors.yaml", "dictionaries/agents.yaml"
+
+
+def c116(cb: Path) -> Expected:
+    line = _append(cb / VERBS, '  - id: broken\n    code: "0999"\n    verbs: [frobnicate]\n')
+    return [("0999", VERBS, line)]
+
+
+def c117(cb: Path) -> Expected:
+    line = _append(cb / ACTORS, "  - {names: [Nobody Known], code: XYZGOV, from: 2000-01-01}\n")
+    return [("XYZGOV", ACTORS, line)]
+
+
+def c118(cb: Path) -> Expected:
+    line = _append(cb / VERBS, '  - id: nostar\n    code: "040"\n    verbs: [frobnicate]\n    patterns:\n      "talks": "040"\n')
+    return [("talks", VERBS, line + 4)]
+
+
+def c119(cb: Path) -> Expected:
+    line = _append(cb / ACTORS, "  - {names: [Nobody Known], code: RUSGOV, from: 2010-01-01, to: 2001-01-01}\n")
+    return [("Nobody Known", ACTORS, line)]
+
+
+def c120(cb: Path) -> Expected:
+    line = _append(cb / AGENTS, "  AGR: [insurgency]\n")
+    return [("AGR and INS", AGENTS, line - 1), ("AGR and INS", AGENTS, line)]
+
+
+def c121(cb: Path) -> Expected:
+    _edit(cb / "dictionaries/dictionaries.yaml", "\nversion: 0.1.0\n", '\nversion: "0.1"\n')
+    return [("'0.1'", "dictionaries/dictionaries.yaml", 5)]
+
+
 BREAKERS: dict[str, Callable[[Path], Expected]] = {
     "C101": c101,
     "C102": c102,
@@ -205,12 +239,18 @@ BREAKERS: dict[str, Callable[[Path], Expected]] = {
     "C113": c113,
     "C114": c114,
     "C115": c115,
+    "C116": c116,
+    "C117": c117,
+    "C118": c118,
+    "C119": c119,
+    "C120": c120,
+    "C121": c121,
 }
 
 
 def test_every_codebook_rule_has_a_breaker() -> None:
     # C100 (the pandera models of the codebook frames) is exercised with the models, not here.
-    assert sorted(BREAKERS) == [f"C{n}" for n in range(101, 116)]
+    assert sorted(BREAKERS) == [f"C{n}" for n in range(101, 122)]
     assert set(BREAKERS) <= set(RULES)
 
 

@@ -14,6 +14,7 @@ import typer
 from toolkit import __version__
 from toolkit.cli import agree as agree_cmd
 from toolkit.cli import articles as articles_cmd
+from toolkit.cli import code as code_cmd
 from toolkit.cli import codebook as codebook_cmd
 from toolkit.cli import interchange as interchange_cmd
 from toolkit.cli import release as release_cmd
@@ -38,6 +39,7 @@ app.command("import")(interchange_cmd.import_cmd)
 app.command("export")(interchange_cmd.export_cmd)
 app.command("agree")(agree_cmd.agree)
 app.command("adjudicate")(agree_cmd.adjudicate)
+app.command("code")(code_cmd.code)
 
 
 def _version(value: bool) -> None:

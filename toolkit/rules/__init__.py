@@ -15,7 +15,7 @@ duplicates  E501-E503                          :mod:`toolkit.rules.duplicates`
 derived     E601-E602                          :mod:`toolkit.rules.derived`
 coders      E701                               :mod:`toolkit.rules.coders`
 articles    A101-A104                          :mod:`toolkit.rules.articles`
-codebook    C100-C115                          :mod:`toolkit.rules.codebook`
+codebook    C100-C121                          :mod:`toolkit.rules.codebook`
 releases    R101-R108, R201-R204               :mod:`toolkit.rules.releases`
 ==========  =================================  ===========================
 

@@ -1,4 +1,4 @@
-"""Codebook (C100-C115): the codebook validates itself (``evtk codebook check``)."""
+"""Codebook (C100-C121): the codebook validates itself (``evtk codebook check``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import polars as pl
 from toolkit import findings as F
 from toolkit import yamlio
 from toolkit.codebook import ACTOR_KINDS, Codebook
+from toolkit.coder.dictionaries import Dictionaries
 from toolkit.rules import rule
 
 C100 = rule(
@@ -143,6 +144,59 @@ C115 = rule(
     "Crosswalk rows name known PLOVER types",
     "crosswalk row for {code} names unknown PLOVER event type {event}",
     "PLOVER event types come from `crosswalk/plover_event_types.csv`.",
+)
+
+C116 = rule(
+    "C116",
+    "dictionary-unknown-code",
+    "error",
+    "Verb patterns code existing event codes",
+    "{file}: verb group {group} ({pattern}) codes {code}, which is not in the codebook",
+    "Every code of `codebook/dictionaries/verbs.yaml` (a group's `code`, `paired`, `negated`, each "
+    "pattern's code) and of the intent and demand tables is a code of the codebook.",
+)
+C117 = rule(
+    "C117",
+    "dictionary-bad-actor",
+    "error",
+    "Dictionary actor codes follow the grammar",
+    "{file}: {what} '{value}' for '{phrase}' {problem}",
+    "Actor codes in the actor dictionary are three-letter parts the codebook knows, in valid positions "
+    "(a country or generic international code first); a country entry is a single country or region "
+    "part; an agent code is a role that can follow a country (`USA` + code must be a valid actor code).",
+)
+C118 = rule(
+    "C118",
+    "dictionary-bad-pattern",
+    "error",
+    "Verb patterns are well formed",
+    "{file}: {pattern}: {problem}",
+    "A verb group has an id, verbs, and a code or patterns; a pattern is `PRE * POST` with exactly one `*`.",
+)
+C119 = rule(
+    "C119",
+    "dictionary-bad-dates",
+    "error",
+    "People's date ranges are valid",
+    "{file}: {name}: {problem}",
+    "`from` and `to` of a person are dates (YYYY-MM-DD) and `from` is not after `to`.",
+)
+C120 = rule(
+    "C120",
+    "dictionary-duplicate-phrase",
+    "warning",
+    "A phrase has one meaning",
+    "{file}: '{phrase}' is listed for {codes}: keep it under one code",
+    "The same phrase under two codes of the actor (or agent) dictionary makes the coder's choice arbitrary.",
+)
+C121 = rule(
+    "C121",
+    "dictionary-bad-version",
+    "error",
+    "The dictionary version is semver",
+    "dictionaries version '{version}' is not MAJOR.MINOR.PATCH (e.g. 0.1.0)",
+    "`codebook/dictionaries/dictionaries.yaml` has its own semantic version; rule-coded events name it "
+    "in their coder (`evtk-rules/0.1.0`).",
 )
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -342,11 +396,18 @@ def check_codebook(cb: Codebook) -> F.Report:
             )
         )
     parts += schema_findings(cb)
+    from toolkit.coder.dictionaries import load_dictionaries
+
+    dicts = load_dictionaries(cb.path)
+    parts += dictionary_findings(cb, dicts)
     counts = {
         "event codes": cb.events.height,
         "actor codes": cb.actors.height,
         "crosswalk rows": cb.crosswalk.height,
     }
+    if dicts.verbs:
+        counts["verb patterns"] = sum(len(g.patterns) + 1 for g in dicts.verbs)
+        counts["dictionary phrases"] = len(dicts.actors) + len(dicts.agents) + len(dicts.people)
     return F.Report.build(F.concat(parts), counts)
 
 
@@ -373,4 +434,150 @@ def schema_findings(cb: Codebook) -> list[pl.DataFrame]:
             )
             for r in rows
         ]
+    return out
+
+
+def dictionary_findings(cb: Codebook, d: Dictionaries) -> list[pl.DataFrame | pl.LazyFrame]:
+    """C116-C121: the rule coder's dictionaries against the codebook."""
+    from toolkit.rules.actors import bad_parts
+    from toolkit.rules.common import Context
+
+    if not d.verbs and not d.actors and not d.agents:
+        return []
+    out: list[pl.DataFrame | pl.LazyFrame] = []
+    file, line = pl.col("file"), pl.col("line")
+    codes = pl.DataFrame(
+        [
+            {"file": g.file, "line": ln, "group": g.id, "pattern": what, "code": code}
+            for g in d.verbs
+            for what, code, ln in [
+                ("code", g.code, g.line),
+                ("paired", g.paired, g.line),
+                ("negated", g.negated, g.line),
+                *((f"'{p.text}'", p.code, p.line) for p in g.patterns),
+            ]
+            if code is not None
+        ]
+        + [
+            {"file": "dictionaries/dictionaries.yaml", "line": None, "group": table, "pattern": f"root {root}", "code": code}
+            for table, mapping in (("intent", d.intent_codes), ("demand", {"any": d.demand_code}))
+            for root, code in mapping.items()
+        ],
+        schema={"file": pl.String, "line": pl.Int32, "group": pl.String, "pattern": pl.String, "code": pl.String},
+    )
+    known = cb.events["code"].implode()
+    out.append(
+        F.make(
+            codes.lazy().filter(~pl.col("code").is_in(known)),
+            "C116",
+            C116.expr(file=file, group=pl.col("group"), pattern=pl.col("pattern"), code=pl.col("code")),
+            file=file,
+            line=line,
+            column="code",
+        )
+    )
+    if d.problems:
+        probs = pl.DataFrame(d.problems, schema={"rule": pl.String, "pattern": pl.String, "problem": pl.String,
+                                                 "file": pl.String, "line": pl.Int32}, strict=False)
+        out.append(
+            F.make(
+                probs.lazy().filter(pl.col("rule") == "C118"),
+                "C118",
+                C118.expr(file=file, pattern=pl.col("pattern").fill_null(""), problem=pl.col("problem")),
+                file=file,
+                line=line,
+            )
+        )
+        out.append(
+            F.make(
+                probs.lazy().filter(pl.col("rule") == "C119").with_columns(name=pl.lit("person")),
+                "C119",
+                C119.expr(file=file, name=pl.col("name"), problem=pl.col("problem")),
+                file=file,
+                line=line,
+            )
+        )
+    people = pl.DataFrame(
+        [
+            {"file": p.file, "line": p.line, "name": (p.names or ("(no name)",))[0], "start": p.start, "end": p.end}
+            for p in d.people
+        ],
+        schema={"file": pl.String, "line": pl.Int32, "name": pl.String, "start": pl.Date, "end": pl.Date},
+    )
+    out.append(
+        F.make(
+            people.lazy().filter(pl.col("start") > pl.col("end")),
+            "C119",
+            C119.expr(
+                file=file,
+                name=pl.col("name"),
+                problem=pl.format("from {} is after to {}", pl.col("start"), pl.col("end")),
+            ),
+            file=file,
+            line=line,
+        )
+    )
+    # actor codes: countries (one country/region part), actors and people (full codes), agents (a role after USA)
+    rows = (
+        [{"file": f, "line": ln, "what": "country code", "value": c, "phrase": ph, "check": c} for ph, c, k, f, ln in d.actors if k == "country"]
+        + [{"file": f, "line": ln, "what": "actor code", "value": c, "phrase": ph, "check": c} for ph, c, k, f, ln in d.actors if k == "actor"]
+        + [{"file": p.file, "line": p.line, "what": "actor code", "value": p.code, "phrase": (p.names or ("",))[0], "check": p.code} for p in d.people]
+        + [{"file": f, "line": ln, "what": "agent code", "value": c, "phrase": ph, "check": "USA" + c} for ph, c, f, ln in d.agents]
+    )
+    actors = pl.DataFrame(
+        rows,
+        schema={"file": pl.String, "line": pl.Int32, "what": pl.String, "value": pl.String, "phrase": pl.String, "check": pl.String},
+    )
+    well_formed = pl.col("check").str.contains(r"^(?:[A-Z]{3})+$")
+    bad = bad_parts(actors.lazy().filter(well_formed).select(pl.col("check").alias("value")).unique(), Context(cb))
+    country_parts = cb.actors.filter(pl.col("kind").is_in(["country", "region"]))["code"].implode()
+    checked = (
+        actors.lazy()
+        .join(bad.lazy().group_by("value").agg(pl.col("part").first(), pl.col("_rule").first(), pl.col("position").first()).rename({"value": "check"}), on="check", how="left")
+        .with_columns(
+            problem=pl.when(~well_formed)
+            .then(pl.lit("is not a sequence of three-letter upper-case parts"))
+            .when((pl.col("what") == "country code") & ~pl.col("value").is_in(country_parts))
+            .then(pl.lit("is not a country or region of the codebook (put full codes under actors:)"))
+            .when(pl.col("_rule") == "E202")
+            .then(pl.format("has part {}, which is not in the codebook's actor tables", pl.col("part")))
+            .when(pl.col("_rule") == "E203")
+            .then(pl.format("has {} in position {}, where it cannot stand", pl.col("part"), pl.col("position")))
+        )
+    )
+    out.append(
+        F.make(
+            checked.filter(pl.col("problem").is_not_null()),
+            "C117",
+            C117.expr(file=file, what=pl.col("what"), value=pl.col("value"), phrase=pl.col("phrase"), problem=pl.col("problem")),
+            file=file,
+            line=line,
+            column="code",
+        )
+    )
+    phrases = pl.concat(
+        [
+            actors.head(len(d.actors)).select("file", "line", "phrase", "value", pl.lit("actors").alias("_t")),
+            actors.filter(pl.col("what") == "agent code").select("file", "line", "phrase", "value", pl.lit("agents").alias("_t")),
+        ]
+    ).with_columns(_p=pl.col("phrase").str.to_lowercase())
+    multi = phrases.lazy().filter(pl.col("value").n_unique().over("_t", "_p") > 1)
+    out.append(
+        F.make(
+            multi.with_columns(_codes=pl.col("value").unique().sort().str.join(" and ").over("_t", "_p"))
+            .unique(["_t", "_p", "value"], keep="first", maintain_order=True),
+            "C120",
+            C120.expr(file=file, phrase=pl.col("phrase"), codes=pl.col("_codes")),
+            file=file,
+            line=line,
+        )
+    )
+    if not SEMVER.match(d.version):
+        out.append(F.single(
+                "C121",
+                C121.text(version=d.version),
+                file="dictionaries/dictionaries.yaml",
+                line=d.version_line,
+                column="version",
+            ))
     return out
