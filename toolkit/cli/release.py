@@ -93,6 +93,16 @@ def check(
     drift_source: Annotated[
         float, typer.Option("--drift-source", help="Warn when a source's share moves more.")
     ] = 0.20,
+    max_file_bytes: Annotated[
+        int,
+        typer.Option("--max-file-bytes", min=0, help="Largest file a manifest may list (bytes)."),
+    ] = 64 * 1024**3,
+    max_manifest_bytes: Annotated[
+        int, typer.Option("--max-manifest-bytes", min=0, help="Largest manifest.json read (bytes).")
+    ] = 64 * 1024**2,
+    max_resources: Annotated[
+        int, typer.Option("--max-resources", min=0, help="Most files a manifest may list.")
+    ] = 100_000,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
     quiet: QuietOpt = False,
@@ -110,6 +120,9 @@ def check(
         drift=DriftThresholds(drift_quad, drift_duplicates, drift_source),
         max_examples=max_examples,
         progress=Progress.auto(quiet),
+        max_file_bytes=max_file_bytes,
+        max_manifest_bytes=max_manifest_bytes,
+        max_resources=max_resources,
     )
     report = check_release(release_dir, opts)
     out(render(report, fmt.value))

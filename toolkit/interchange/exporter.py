@@ -228,8 +228,13 @@ def export_events(
     if out_path.is_dir():
         raise UsageError(f"--out {out_path} is a directory: name the file to write")
     events = scan_release_events(release)
-    if codebook is None and (release / "codebook" / "codebook.yaml").is_file():
-        codebook = release / "codebook"  # the release's own snapshot, not the bundled codebook
+    if codebook is None and (release / "manifest.json").is_file():
+        from toolkit.release_io import open_release
+
+        # the release's own snapshot (only the files its manifest lists), not the bundled codebook
+        codebook = open_release(release).codebook()
+    elif codebook is None and (release / "codebook" / "codebook.yaml").is_file():
+        codebook = release / "codebook"
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     report = progress or (lambda _stage, _rows: None)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Releases (R101-R108 integrity, R201-R204 release to release)."""
+"""Releases (R101-R111 integrity, R201-R204 release to release)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,35 @@ rule(
     "Parquet metadata agrees with the manifest",
     "{file}: {key} is {actual}, the manifest says {expected}",
     "Each Parquet file names the dataset, codebook and schema versions of its release.",
+)
+rule(
+    "R109",
+    "unsafe-path",
+    "error",
+    "Every path stays inside the release",
+    "{file} {detail}: refused, not read",
+    "A release names only regular files inside its own folder, by plain relative paths. Absolute "
+    "paths, `..`, symbolic links (anywhere in the release), devices and FIFOs are refused and never "
+    "opened, so a hostile release cannot make the check read, or disclose anything about, a file "
+    "outside it. See docs/security.md.",
+)
+rule(
+    "R110",
+    "limit-exceeded",
+    "error",
+    "Files stay within the size limits",
+    "{file}: {detail}",
+    "A file is read for at most the bytes its manifest entry gives, and no entry may give more than "
+    "`--max-file-bytes`; raise the limit for releases that really are that large.",
+)
+rule(
+    "R111",
+    "unreadable-file",
+    "error",
+    "Every file reads as its format",
+    "{file}: cannot be read as {kind} ({detail})",
+    "A file with the right checksum that still does not parse (a broken Parquet footer, a CSV that "
+    "is not UTF-8, a partition folder that is not `year=YYYY`) was built broken or by another tool.",
 )
 rule(
     "R201",

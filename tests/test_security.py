@@ -1,0 +1,210 @@
+"""Hostile release folders: every path a release names stays inside it, links and special files
+are refused, reads are bounded by the manifest, and no finding discloses anything about a file
+the check refused to read (see docs/security.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_release import make_data, read_manifest, resource, write_manifest
+
+import toolkit
+from toolkit.errors import InputError
+from toolkit.release import build_release, check_release
+
+SECRET = "root:x:0:0:secret-line-one\nsecond secret line\nthird\n"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sec")
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        return build_release("0.1.0", make_data(root), root / "releases").path
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+@pytest.fixture
+def rel(built: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "box" / "releases" / "0.1.0"
+    shutil.copytree(built, dest)
+    return dest
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def reseal(release: Path, rel: str, target: Path, *, new_path: str | None = None) -> None:
+    """What an attacker does: point a manifest entry at ``target`` and give it target's size and
+    checksum, so that only containment stands in the way."""
+    m = read_manifest(release)
+    entry = resource(m, rel)
+    data = target.read_bytes()
+    entry.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+    if new_path is not None:
+        entry["path"] = new_path
+    write_manifest(release, m)
+
+
+def discloses_nothing(text: str, secret: Path) -> None:
+    data = secret.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest[:8] not in text
+    assert str(len(data)) not in text.replace("0.1.0", "")
+    assert "secret-line-one" not in text and "second secret" not in text
+    assert "3 rows" not in text and "Traceback" not in text
+
+
+def test_absolute_resource_path_is_refused(rel: Path, secret: Path, evtk: Callable[..., Any]) -> None:
+    reseal(rel, "README.md", secret, new_path=str(secret))
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "R109 unsafe-path" in r.out and "absolute path" in r.out
+    discloses_nothing(r.output, secret)
+
+
+@pytest.mark.parametrize("shape", ["../../../secret.txt", "events/../../../../secret.txt"])
+def test_dotdot_resource_path_is_refused(
+    rel: Path, secret: Path, evtk: Callable[..., Any], shape: str
+) -> None:
+    assert (rel / shape).resolve() == secret.resolve()
+    reseal(rel, "CHANGES.md", secret, new_path=shape)
+    r = evtk("release", "check", rel, "--format", "json")
+    assert r.code == 1, r.output
+    found = [f for f in json.loads(r.out)["findings"] if f["rule"] == "R109"]
+    assert [f["file"] for f in found] == [shape]
+    assert "leaves the release folder" in found[0]["message"]
+    discloses_nothing(r.output, secret)
+
+
+def test_symlink_pointing_out_is_refused(rel: Path, secret: Path, evtk: Callable[..., Any]) -> None:
+    (rel / "README.md").unlink()
+    (rel / "README.md").symlink_to(secret)
+    reseal(rel, "README.md", secret)
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "README.md is a symbolic link: refused, not read" in r.out
+    discloses_nothing(r.output, secret)
+
+
+def test_symlinked_folder_is_refused(rel: Path, secret: Path, evtk: Callable[..., Any]) -> None:
+    outside = secret.parent / "outside-actors"
+    shutil.move(rel / "codebook" / "actors", outside)
+    (rel / "codebook" / "actors").symlink_to(outside, target_is_directory=True)
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "codebook/actors/countries.csv passes through a symbolic link" in r.out
+
+
+def test_unlisted_symlink_is_refused(rel: Path, secret: Path) -> None:
+    (rel / "notes.txt").symlink_to(secret)
+    report = check_release(rel)
+    assert report.rule_counts == {"R109": 1}
+
+
+def test_codebook_actor_table_outside_is_never_opened(
+    rel: Path, secret: Path, evtk: Callable[..., Any]
+) -> None:
+    cb = rel / "codebook" / "codebook.yaml"
+    text = cb.read_text(encoding="utf-8")
+    assert "file: actors/countries.csv" in text
+    cb.write_text(text.replace("file: actors/countries.csv", f"file: {secret}"), encoding="utf-8")
+    reseal(rel, "codebook/codebook.yaml", cb)
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "R107 bad-manifest" in r.out and "refused, not read" in r.out
+    discloses_nothing(r.output, secret)
+
+
+def test_unlisted_codebook_file_is_never_loaded(rel: Path) -> None:
+    """An extra events/99.yaml in the snapshot would make code 999 valid if it were loaded."""
+    (rel / "codebook" / "events" / "99.yaml").write_text(
+        "root: '99'\ncodes:\n  - code: '999'\n    name: Forged\n    goldstein: 0\n    quad_class: 1\n",
+        encoding="utf-8",
+    )
+    report = check_release(rel)
+    assert report.rule_counts == {"R105": 1}
+    from toolkit.release_io import open_release
+
+    assert open_release(rel).codebook().event("999") is None
+
+
+def test_fifo_is_refused_without_hanging(rel: Path, evtk: Callable[..., Any]) -> None:
+    (rel / "README.md").unlink()
+    os.mkfifo(rel / "README.md")
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "README.md is not a regular file: refused, not read" in r.out
+
+
+def test_fifo_not_listed_is_refused(rel: Path) -> None:
+    os.mkfifo(rel / "pipe")
+    assert check_release(rel).rule_counts == {"R109": 1}
+
+
+def test_huge_file_is_not_read(rel: Path, evtk: Callable[..., Any]) -> None:
+    """A file larger than its entry is refused on its size alone (a sparse 64 GiB file: reading it
+    would take minutes)."""
+    with (rel / "CHANGES.md").open("r+b") as fh:
+        fh.truncate(64 * 1024**3)
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "CHANGES.md: error R102 size-mismatch" in r.out
+
+
+def test_manifest_size_over_the_limit_is_refused(rel: Path, evtk: Callable[..., Any]) -> None:
+    m = read_manifest(rel)
+    resource(m, "CHANGES.md")["bytes"] = 10**15
+    write_manifest(rel, m)
+    r = evtk("release", "check", rel)
+    assert r.code == 1, r.output
+    assert "CHANGES.md: error R110 limit-exceeded" in r.out and "--max-file-bytes" in r.out
+    r = evtk("release", "check", rel, "--max-file-bytes", str(10**16))
+    assert "R110" not in r.out and "R102 size-mismatch" in r.out
+
+
+def test_proc_file_through_a_link_is_refused(rel: Path) -> None:
+    (rel / "README.md").unlink()
+    (rel / "README.md").symlink_to("/proc/self/pagemap")
+    assert "R109" in check_release(rel).rule_counts
+
+
+@pytest.mark.parametrize("table", ["events", "articles", "sentences", "retractions"])
+def test_load_refuses_links(rel: Path, secret: Path, table: str) -> None:
+    name = {"events": "events.parquet", "retractions": "retractions.csv"}.get(table, f"{table}.parquet")
+    shutil.move(rel / name, secret.parent / name)
+    (rel / name).symlink_to(secret.parent / name)
+    with pytest.raises(InputError, match="symbolic link: refused"):
+        toolkit.load(rel, table)
+
+
+def test_load_reads_only_listed_files(rel: Path, secret: Path) -> None:
+    reseal(rel, "articles.parquet", secret, new_path="../../../secret.txt")
+    with pytest.raises(InputError, match="not in the release"):
+        toolkit.load(rel, "articles")
+
+
+def test_load_refuses_a_folder_without_a_manifest(rel: Path) -> None:
+    (rel / "manifest.json").unlink()
+    with pytest.raises(InputError, match="no release"):
+        toolkit.load(rel)
+
+
+def test_clean_release_is_still_clean(rel: Path) -> None:
+    report = check_release(rel)
+    assert report.rule_counts == {}, report.findings
+    assert toolkit.load(rel).collect().height == 33
+    assert toolkit.load(rel, labels=True).collect()["event_name"].null_count() == 0
