@@ -208,3 +208,69 @@ def test_clean_release_is_still_clean(rel: Path) -> None:
     assert report.rule_counts == {}, report.findings
     assert toolkit.load(rel).collect().height == 33
     assert toolkit.load(rel, labels=True).collect()["event_name"].null_count() == 0
+
+
+# ---------------------------------------------------------------------------- output injection
+FORGED = "x.md\n::error file=forged.py,line=1::forged annotation\n::stop-commands::tok3n\n"
+
+
+def _report_with(file: str, message: str) -> Any:
+    from toolkit import findings as F
+
+    return F.Report.build(F.single("R105", message, file=file), {"files": 1})
+
+
+def test_github_output_escapes_data_and_properties() -> None:
+    from toolkit.findings import render
+
+    text = render(_report_with(FORGED, f"{FORGED} is not listed in the manifest"), "github")
+    lines = text.splitlines()
+    assert len(lines) == 2  # one annotation, the summary
+    assert lines[0].startswith("::warning file=x.md%0A%3A%3Aerror file=forged.py%2Cline=1%3A%3A")
+    assert "::stop-commands::" not in text.replace("%3A", ":").split("::warning", 1)[0]
+    assert not any(line.startswith("::stop-commands") or line.startswith("::error") for line in lines)
+    # the message keeps ':' and ',' (data escaping), but newlines and '%' are escaped
+    assert "%0A::error file=forged.py,line=1::forged annotation%0A" in lines[0]
+
+
+def test_github_property_escaping_follows_the_runner() -> None:
+    from toolkit.findings import gh_data, gh_property
+
+    assert gh_property("a:b,c%d\r\ne") == "a%3Ab%2Cc%25d%0D%0Ae"
+    assert gh_data("a:b,c%d\r\ne") == "a:b,c%25d%0D%0Ae"
+
+
+def test_text_output_escapes_control_characters() -> None:
+    from toolkit.findings import render
+
+    text = render(
+        _report_with(FORGED, "bell \x07 and \x1b[31mred\u2028sep is not listed in the manifest"), "text"
+    )
+    lines = text.splitlines()
+    assert len(lines) == 2
+    assert "\\x0a::error file=forged.py" in lines[0]
+    assert "\\x07" in lines[0] and "\\x1b[31m" in lines[0] and "\\u2028" in lines[0]
+    assert "\x1b" not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_forged_release_path_cannot_forge_annotations(rel: Path, evtk: Callable[..., Any], fmt: str) -> None:
+    m = read_manifest(rel)
+    resource(m, "CHANGES.md")["path"] = FORGED
+    write_manifest(rel, m)
+    r = evtk("release", "check", rel, "--format", fmt)
+    assert r.code == 1, r.output
+    for line in r.output.splitlines():
+        assert not line.startswith("::stop-commands") and not line.startswith("::error file=forged")
+    assert "R109" in r.out
+
+
+def test_forged_event_file_name_cannot_forge_annotations(data_dir: Path, evtk: Callable[..., Any]) -> None:
+    name = data_dir / "coded" / "a\n::error file=forged.py::forged\n::stop-commands::t.yaml"
+    name.write_text("article: nope\nevents:\n  - id: e1\n    code: '999'\n", encoding="utf-8")
+    for fmt in ("text", "github"):
+        r = evtk("validate", data_dir, "--format", fmt)
+        assert r.code in (1, 2), r.output
+        for line in r.output.splitlines():
+            assert not line.startswith("::stop-commands") and not line.startswith("::error file=forged")
+        assert "forged" in r.output

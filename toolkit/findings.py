@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.rules import RULES
+from toolkit.textio import plain
 
 FINDING_SCHEMA: dict[str, Any] = {
     "rule": pl.String,
@@ -184,6 +185,16 @@ class Bounded:
         return report
 
 
+def gh_data(value: object) -> str:
+    """The message of a GitHub workflow command, escaped as the runner unescapes it."""
+    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_property(value: object) -> str:
+    """A property (file, line, title) of a GitHub workflow command: data escaping plus ``:`` and ``,``."""
+    return gh_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
@@ -191,18 +202,18 @@ def render(report: Report, fmt: str) -> str:
     for row in report.findings.iter_rows(named=True):
         if fmt == "github":
             level = "error" if row["severity"] == "error" else "warning"
-            props = [f"file={row['file']}"] if row["file"] else []
+            props = [f"file={gh_property(row['file'])}"] if row["file"] else []
             if row["line"] is not None:
-                props.append(f"line={row['line']}")
-            props.append(f"title={row['rule']} {row['name']}")
-            msg = str(row["message"]).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            lines.append(f"::{level} {','.join(props)}::{msg}")
+                props.append(f"line={gh_property(row['line'])}")
+            props.append(f"title={gh_property(row['rule'] + ' ' + row['name'])}")
+            lines.append(f"::{level} {','.join(props)}::{gh_data(row['message'])}")
         else:
             where = row["file"] or "-"
             if row["line"] is not None:
                 where += f":{row['line']}"
             extra = f" [{row['event_id']}]" if row["event_id"] else ""
-            lines.append(f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}")
+            text = f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}"
+            lines.append(plain(text))
     shown = report.findings.height
     total = sum(report.rule_counts.values())
     if shown < total:

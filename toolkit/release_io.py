@@ -24,7 +24,7 @@ from toolkit.codebook import Codebook, codebook_from_sources
 from toolkit.errors import InputError, UsageError
 from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS
-from toolkit.textio import decode
+from toolkit.textio import decode, plain
 
 
 # --------------------------------------------------------------------------- discovery / reading
@@ -68,8 +68,7 @@ class UnsafePath(Exception):
 
 def shown(rel: object) -> str:
     """A path as findings show it: control characters escaped, so it can never forge output lines."""
-    text = rel if isinstance(rel, str) else repr(rel)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return plain(rel if isinstance(rel, str) else repr(rel))
 
 
 def member(root: Path, rel: object) -> Path:

@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="evtk")
     except EvtkError as exc:
-        sys.stderr.write(f"evtk: error: {exc}\n")
+        from toolkit.textio import plain
+
+        sys.stderr.write(f"evtk: error: {plain(exc)}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("evtk: interrupted; nothing was written\n")
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
             raise
         sys.stderr.write(
-            f"evtk: internal error: {type(exc).__name__}: {exc}\n"
+            f"evtk: internal error: {type(exc).__name__}: {str(exc).encode('unicode_escape').decode()}\n"
             "This is a bug in evtk; run again with --debug and report the traceback.\n"
         )
         sys.exit(3)
