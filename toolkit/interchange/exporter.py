@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from toolkit.cells import neutralise
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, UsageError
 from toolkit.interchange.layouts import EXPORT_FORMATS, GDELT2, PHOENIX, PHOENIX_AGENTS, PHOENIX_PENTA
@@ -62,9 +63,18 @@ def scan_release_events(release_dir: Path) -> pl.LazyFrame:
     return lf.with_columns(fill) if fill else lf
 
 
+#: numeric release columns: written as numbers (``-10.0`` is a value, never a formula)
+NUMERIC = frozenset(c for c, t in EVENT_COLUMNS.items() if t.is_numeric())
+
+
 def _text(col: str) -> pl.Expr:
-    """A column as a TSV-safe string: tabs and newlines inside a value would shift or split the row."""
-    return pl.col(col).cast(pl.String).str.replace_all(r"[\t\r\n]+", " ")
+    """A column as a TSV-safe string: tabs and newlines inside a value would shift or split the
+    row, and text a spreadsheet would run as a formula gets a leading ``'`` (see
+    :mod:`toolkit.cells`)."""
+    out = pl.col(col).cast(pl.String)
+    if col in NUMERIC:
+        return out
+    return neutralise(out).str.replace_all(r"[\t\r\n]+", " ")
 
 
 def _coordinate(col: str) -> pl.Expr:

@@ -9,7 +9,7 @@ family      ids                                module
 files       E000-E003                          :mod:`toolkit.rules.files`
 codes       E101-E102                          :mod:`toolkit.rules.codes`
 actors      E201-E206                          :mod:`toolkit.rules.actors`
-text        E301-E304                          :mod:`toolkit.rules.text`
+text        E301-E305                          :mod:`toolkit.rules.text`
 dates       E401-E403                          :mod:`toolkit.rules.dates`
 duplicates  E501-E503                          :mod:`toolkit.rules.duplicates`
 derived     E601-E602                          :mod:`toolkit.rules.derived`
