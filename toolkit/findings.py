@@ -100,6 +100,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)  # what was checked: files, events, ...
     rule_counts: dict[str, int] = field(default_factory=dict)  # exact counts even when examples are capped
     max_examples: int | None = None
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
 
     @classmethod
     def build(
@@ -134,6 +135,7 @@ class Report:
             "warnings": self.warnings,
             "counts": self.counts,
             "rule_counts": self.rule_counts,
+            "notes": self.notes,
             "findings": self.findings.to_dicts(),
         }
 
@@ -166,6 +168,7 @@ class Bounded:
         self.limit = limit
         self.kept = empty()
         self.counts: dict[str, int] = {}
+        self.notes: list[str] = []
 
     def add(self, frames: Sequence[pl.LazyFrame | pl.DataFrame] | pl.DataFrame | pl.LazyFrame) -> None:
         items = [frames] if isinstance(frames, (pl.DataFrame, pl.LazyFrame)) else list(frames)
@@ -182,6 +185,7 @@ class Bounded:
     def report(self, counts: dict[str, int]) -> Report:
         report = Report.build(self.kept, counts, self.limit)
         report.rule_counts = dict(sorted(self.counts.items()))
+        report.notes = list(self.notes)
         return report
 
 
@@ -214,6 +218,8 @@ def render(report: Report, fmt: str) -> str:
             extra = f" [{row['event_id']}]" if row["event_id"] else ""
             text = f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}"
             lines.append(plain(text))
+    for note in report.notes:
+        lines.append(f"::notice title=evtk::{gh_data(note)}" if fmt == "github" else plain(f"note: {note}"))
     shown = report.findings.height
     total = sum(report.rule_counts.values())
     if shown < total:

@@ -148,7 +148,18 @@ def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[st
 
 
 # --------------------------------------------------------------------------- build
-DIFF_COLUMNS = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision", "article_id", "file"]
+DIFF_COLUMNS = [
+    "event_id",
+    "event_code",
+    "source_actor",
+    "target_actor",
+    "event_date",
+    "date_precision",
+    "article_id",
+    "sentence",
+    "quote",
+    "file",
+]
 PARTITION = "year"
 
 
@@ -194,7 +205,10 @@ class _EventWriter:
             return []
         folders = sorted(
             (d for d in self.staging.iterdir() if d.is_dir()),
-            key=lambda d: (d.name == "__HIVE_DEFAULT_PARTITION__", int(d.name) if d.name.lstrip("-").isdigit() else 0),
+            key=lambda d: (
+                d.name == "__HIVE_DEFAULT_PARTITION__",
+                int(d.name) if d.name.lstrip("-").isdigit() else 0,
+            ),
         )
         return [(d.name, sorted(d.glob("chunk-*.parquet"))) for d in folders]
 
@@ -231,8 +245,10 @@ def scan_written(root: Path) -> pl.LazyFrame:
     if single.exists():
         return pl.scan_parquet(single)
     files = sorted((root / "events").glob("year=*/*.parquet"))
-    return pl.scan_parquet(files, hive_partitioning=True).with_columns(pl.col("year").cast(pl.Int32)).select(
-        list(EVENT_COLUMNS)
+    return (
+        pl.scan_parquet(files, hive_partitioning=True)
+        .with_columns(pl.col("year").cast(pl.Int32))
+        .select(list(EVENT_COLUMNS))
     )
 
 
@@ -307,7 +323,9 @@ def build_release(
             dest.write_text(text, encoding="utf-8")
         prev = previous_release(target)
         diff = (
-            diff_releases(prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions)
+            diff_releases(
+                prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
+            )
             if prev
             else None
         )
@@ -425,27 +443,14 @@ def _manifest(
 
 
 # --------------------------------------------------------------------------- diff
-DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated")
+DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated", "moved")
 
 
 def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame:
     if frame is not None:
         return frame
     assert release is not None
-    return (
-        scan_events(release)
-        .select(
-            "event_id",
-            "event_code",
-            "source_actor",
-            "target_actor",
-            "event_date",
-            "date_precision",
-            "article_id",
-            "file",
-        )
-        .collect()
-    )
+    return scan_events(release).select(DIFF_COLUMNS).collect()
 
 
 def diff_releases(
@@ -463,7 +468,7 @@ def diff_releases(
         retractions = (
             load(new, "retractions").collect() if new is not None else pl.DataFrame(schema=RETRACTION_COLUMNS)
         )
-    cols = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision"]
+    cols = [c for c in DIFF_COLUMNS if c != "file"]
     joined = (
         a.select(cols)
         .with_columns(_a=pl.lit(True))
@@ -491,6 +496,13 @@ def diff_releases(
         | ~pl.col("date_precision").eq_missing(pl.col("date_precision_new"))
     )
 
+    # an id that now names another article, sentence or quote (check reports it as R206)
+    moved = both.filter(
+        ~pl.col("article_id").eq_missing(pl.col("article_id_new"))
+        | ~pl.col("sentence").eq_missing(pl.col("sentence_new"))
+        | ~pl.col("quote").eq_missing(pl.col("quote_new"))
+    )
+
     def ex(frame: pl.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
         return frame.sort("event_id").head(examples).select(fields).to_dicts()
 
@@ -503,6 +515,7 @@ def diff_releases(
             "recoded": recoded.height,
             "reactored": reactored.height,
             "redated": redated.height,
+            "moved": moved.height,
             "unexplained_removals": removed.filter(pl.col("reason").is_null()).height,
         },
         "added": ex(added, ["event_id", "event_code_new"]),
@@ -514,6 +527,7 @@ def diff_releases(
         "redated": ex(
             redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
         ),
+        "moved": ex(moved, ["event_id", "article_id", "sentence", "article_id_new", "sentence_new"]),
     }
 
 

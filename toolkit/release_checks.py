@@ -31,7 +31,7 @@ from toolkit.release_io import (
     load,
     open_member,
     open_release,
-    previous_release,
+    read_manifest,
     scan_events,
     sha256_member,
     shown,
@@ -92,10 +92,14 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     except pl.exceptions.PolarsError as exc:
         out.add(_rule("R111", "events", file="events", kind="events", detail=_first_line(exc)))
         return out.report(counts)
-    prev = options.previous or (previous_release(release_dir) if options.find_previous else None)
-    if prev is not None:
-        check_against_previous(release, prev, manifest, out, options)
-        counts["previous"] = 1
+    check_ids(release, out)
+    if options.previous is None and not options.find_previous:
+        out.notes.append("nothing was compared with a previous release (--no-previous)")
+    else:
+        prev = locate_previous(release, options, out)
+        if prev is not None:
+            check_against_previous(release, prev, manifest, out, options)
+            counts["previous"] = 1
     options.progress.done()
     return out.report(counts)
 
@@ -350,17 +354,130 @@ def content_key() -> pl.Expr:
     return pl.concat_str([p.fill_null("\x00") for p in parts], separator="\x1f")
 
 
+def check_ids(release: Release, out: F.Bounded) -> None:
+    """R112: every event id is ``file#local_id`` of its own row (one streaming pass, no row loop)."""
+    # the file's path without its extension (as validate builds ids: see validate._paths)
+    key = pl.col("file").str.replace(r"\.[^./]*$", "")
+    expected = pl.concat_str(key, pl.lit("#"), pl.col("local_id"))
+    bad = (
+        scan_events(release)
+        .select("event_id", expected=expected)
+        .filter(~pl.col("event_id").eq_missing(pl.col("expected")))
+    )
+    out.add(
+        F.make(
+            bad.head(10_000),
+            "R112",
+            get("R112").expr(
+                id=pl.col("event_id").fill_null("(none)"), expected=pl.col("expected").fill_null("?")
+            ),
+            file=pl.lit("events"),
+            event_id=pl.col("event_id"),
+        )
+    )
+
+
 # ----------------------------------------------------------------------------------- previous release
+def _version_of(path: Path) -> str | None:
+    try:
+        version = read_manifest(path).get("version")
+    except InputError:
+        return None
+    return version if isinstance(version, str) else None
+
+
+def _siblings(release: Release) -> dict[str, Path]:
+    """Releases next to ``release`` by the version their manifests give (never by folder name);
+    hidden folders and links are never releases."""
+    found: dict[str, Path] = {}
+    here = release.root.resolve()
+    for p in sorted(release.root.parent.iterdir()) if release.root.parent.is_dir() else []:
+        if p.name.startswith(".") or p.is_symlink() or not p.is_dir() or p.resolve() == here:
+            continue
+        version = _version_of(p)
+        if version is not None and semver.is_valid(version):
+            found.setdefault(version, p)
+    return found
+
+
+def locate_previous(release: Release, options: CheckOptions, out: F.Bounded) -> Release | None:
+    """The previous release to compare with: ``--previous``, else the one whose manifest has the
+    version this manifest names. It must pass its own integrity checks. When there is nothing to
+    compare, a note says why."""
+    manifest = release.manifest
+    named = manifest.get("previous_version")
+    version = str(manifest.get("version"))
+    label = shown(str(named))
+    if named is not None and not isinstance(named, str):
+        out.add(_rule("R107", "manifest.json", detail="previous_version must be a version string or null"))
+        return None
+    if options.previous is not None:
+        try:
+            prev = open_release(options.previous)
+        except InputError as exc:
+            out.add(
+                _rule(
+                    "R205",
+                    str(options.previous),
+                    previous=shown(str(options.previous)),
+                    detail=shown(exc.message),
+                )
+            )
+            out.notes.append("nothing was compared with a previous release: --previous cannot be read")
+            return None
+        got = shown(str(prev.manifest.get("version")))
+        if named is None:
+            detail = f"the manifest names no previous release, but --previous is {got}: compared with it"
+            out.add(_rule("R205", "manifest.json", previous=got, detail=detail))
+        elif prev.manifest.get("version") != named:
+            detail = f"--previous is version {got}, but the manifest names {label} as the previous release"
+            out.add(_rule("R205", "manifest.json", previous=label, detail=detail))
+    elif named is not None:
+        path = _siblings(release).get(named)
+        if path is None:
+            detail = (
+                f"the manifest names it, but no release with version {label} is next to this one in "
+                f"{shown(str(release.root.parent))}: pass --previous DIR, or --no-previous to skip"
+            )
+            out.add(_rule("R205", "manifest.json", previous=label, detail=detail))
+            out.notes.append(f"nothing was compared with a previous release: {label} was not found")
+            return None
+        prev = open_release(path)
+    else:
+        older = [
+            v
+            for v in _siblings(release)
+            if semver.is_valid(version) and semver.parse(v) < semver.parse(version)
+        ]
+        if not older:
+            out.notes.append(
+                "nothing was compared with a previous release: the manifest names none (first release)"
+            )
+            return None
+        latest = max(older, key=semver.parse)
+        detail = (
+            f"the manifest names no previous release, but {latest} is older and next to it: compared with it"
+        )
+        out.add(_rule("R205", "manifest.json", previous=shown(latest), detail=detail))
+        prev = open_release(_siblings(release)[latest])
+    checked = F.Bounded(1)
+    if not check_integrity(prev, checked, {}, options):
+        first = checked.kept["message"][0] if checked.kept.height else "it is incomplete"
+        detail = f"fails its own checks ({shown(first)}): run evtk release check on it"
+        out.add(
+            _rule("R205", "manifest.json", previous=shown(str(prev.manifest.get("version"))), detail=detail)
+        )
+        out.notes.append("nothing was compared with a previous release: it failed its own checks")
+        return None
+    return prev
+
+
 def check_against_previous(
-    release: Release, prev: Path, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
+    release: Release, prev_release: Release, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
 ) -> None:
     root = release.root
-    try:
-        prev_release = open_release(prev)
-        prev_manifest = prev_release.manifest
-    except InputError as exc:
-        out.add(_rule("R107", shown(str(prev)), detail=f"previous release {shown(prev.name)}: {exc.message}"))
-        return
+    prev_manifest = prev_release.manifest
+    prev_name = shown(str(prev_manifest.get("version")))
     retractions = load(root, "retractions").collect()
     new_ids = scan_events(release).select("event_id")
     old = scan_events(prev_release).select("event_id")
@@ -378,7 +495,7 @@ def check_against_previous(
                 "event {} was in {} and is gone without a retraction: add it to data/retractions.csv "
                 "with a reason, or restore it",
                 pl.col("event_id"),
-                pl.lit(prev.name),
+                pl.lit(prev_name),
             ),
             file=pl.lit("events"),
             event_id=pl.col("event_id"),
@@ -386,8 +503,8 @@ def check_against_previous(
     )
     # retractions.csv is cumulative: retractions carried over from earlier releases are not stale
     earlier = (
-        load(prev, "retractions").select("event_id")
-        if (prev / "retractions.csv").is_file()
+        load(prev_release.root, "retractions").select("event_id")
+        if "retractions.csv" in prev_release.files
         else pl.LazyFrame(schema={"event_id": pl.String})
     )
     stale = (
@@ -400,16 +517,19 @@ def check_against_previous(
         F.make(
             stale.lazy(),
             "R204",
-            pl.format("retraction of {}: no such event in {}", pl.col("event_id"), pl.lit(prev.name)),
+            pl.format("retraction of {}: no such event in {}", pl.col("event_id"), pl.lit(prev_name)),
             file=pl.lit("retractions.csv"),
             event_id=pl.col("event_id"),
         ).collect()
     )
-    _check_bump(manifest, prev_manifest, removed.height, out)
-    _check_drift(root, prev, out, options)
+    _check_bump(manifest, prev_manifest, removed.height, unexplained.height, out)
+    check_reused_ids(release, prev_release, prev_name, out)
+    _check_drift(release, prev_release, out, options)
 
 
-def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.Bounded) -> None:
+def _check_bump(
+    new: dict[str, Any], old: dict[str, Any], removed: int, unexplained: int, out: F.Bounded
+) -> None:
     v_new, v_old = str(new.get("version")), str(old.get("version"))
     if not (semver.is_valid(v_new) and semver.is_valid(v_old)):
         out.add(
@@ -442,11 +562,43 @@ def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.B
             if schema_changed
             else "the codebook version changed (at least minor)"
             if codebook_changed
-            else f"{removed} event(s) were retracted (at least minor)"
+            else f"{removed - unexplained} event(s) were retracted (at least minor)"
+            if not unexplained
+            else f"{removed} event(s) were removed, {unexplained} of them without a retraction (at least minor)"
         )
         out.add(
             F.single(
                 "R202", f"version {v_new} after {v_old} is a {kind} bump but {why}", file="manifest.json"
+            )
+        )
+
+
+REUSE_FIELDS = ("article_id", "sentence", "quote")
+
+
+def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bounded) -> None:
+    """R206: an id kept across releases still names the same article, sentence and quote."""
+    cols = ["event_id", *REUSE_FIELDS]
+    joined = (
+        scan_events(prev)
+        .select(cols)
+        .join(scan_events(release).select(cols), on="event_id", how="inner", suffix="_new")
+    )
+    for col in REUSE_FIELDS:
+        changed = joined.filter(~pl.col(col).eq_missing(pl.col(f"{col}_new")))
+        out.add(
+            F.make(
+                changed.head(10_000),
+                "R206",
+                get("R206").expr(
+                    id=pl.col("event_id"),
+                    previous=prev_name,
+                    what=col,
+                    old=pl.col(col).cast(pl.String).str.slice(0, 60).fill_null("(none)"),
+                    new=pl.col(f"{col}_new").cast(pl.String).str.slice(0, 60).fill_null("(none)"),
+                ),
+                file=pl.lit("events"),
+                event_id=pl.col("event_id"),
             )
         )
 
@@ -457,9 +609,9 @@ def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:
     return {str(k): int(v) / total for k, v in df.iter_rows()}
 
 
-def _check_drift(root: Path, prev: Path, out: F.Bounded, options: CheckOptions) -> None:
+def _check_drift(release: Release, prev: Release, out: F.Bounded, options: CheckOptions) -> None:
     t = options.drift
-    new, old = scan_events(open_release(root)), scan_events(open_release(prev))
+    new, old = scan_events(release), scan_events(prev)
     for col, label, threshold in (
         ("quad_class", "share of quad class", t.quad_share),
         ("source_name", "share of events from source", t.source_share),

@@ -1,4 +1,4 @@
-"""Releases (R101-R111 integrity, R201-R204 release to release)."""
+"""Releases (R101-R111 integrity, R201-R206 release to release)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,15 @@ rule(
     "is not UTF-8, a partition folder that is not `year=YYYY`) was built broken or by another tool.",
 )
 rule(
+    "R112",
+    "bad-event-id",
+    "error",
+    "Event ids are file#local_id of their row",
+    "event {id}: the id is not {expected}, the file#local_id of its own row",
+    "An event id is derived from the event's file and local id; one that is not was edited after the "
+    "build, to make one event pass for another.",
+)
+rule(
     "R201",
     "unexplained-removal",
     "error",
@@ -122,6 +131,26 @@ rule(
     "{metric} moved from {old} to {new} (threshold {threshold})",
     "Large shifts in quad-class shares, duplicate rate or events per source deserve a look before "
     "publishing; thresholds are configurable.",
+)
+rule(
+    "R205",
+    "previous-release",
+    "error",
+    "The previous release is the one the manifest names, and intact",
+    "previous release {previous}: {detail}",
+    "The previous release is found by the version the manifest names (`previous_version`), never by "
+    "folder names, and must pass its own integrity checks before anything is compared with it. A "
+    "manifest that names none while older releases sit next to it, or a `--previous` of another "
+    "version, is reported. When nothing is compared the report says so in a note.",
+)
+rule(
+    "R206",
+    "reused-id",
+    "error",
+    "An event id keeps its text",
+    "event {id} points at other text than in {previous}: {what} changed ({old} -> {new})",
+    "An id names one event of one article sentence. An id whose article, sentence or quote changed is "
+    "another event under an old name: give it a new id and retract the old one.",
 )
 rule(
     "R204",
