@@ -176,3 +176,78 @@ def test_patch_bump_with_silent_removal_says_so(tmp_path: Path) -> None:
     messages = " ".join(check_release(b).findings.filter(rule="R202")["message"])
     assert "1 event(s) were removed, 1 of them without a retraction" in messages
     assert "were retracted" not in messages
+
+
+# ---------------------------------------------------------------------------- codebook snapshot
+def _edit_snapshot(release: Path, rel: str, old: str, new: str) -> None:
+    from test_security import reseal
+
+    path = release / "codebook" / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    reseal(release, f"codebook/{rel}", path)
+
+
+def _block_of_042(release: Path) -> str:
+    text = (release / "codebook" / "events" / "04.yaml").read_text(encoding="utf-8")
+    start = text.index("code: '042'") if "code: '042'" in text else text.index('code: "042"')
+    return text[start : start + text[start:].index("quad_class") + len("quad_class: 1")]
+
+
+def test_rewritten_snapshot_of_the_same_version_is_found(
+    copied: tuple[Path, Path], evtk: Callable[..., Any]
+) -> None:
+    a, _ = copied
+    block = _block_of_042(a)
+    assert block.endswith("quad_class: 1"), block
+    assert "goldstein: 1.9" in block
+    forged = block.replace("quad_class: 1", "quad_class: 4").replace("goldstein: 1.9", "goldstein: -10")
+    _edit_snapshot(a, "events/04.yaml", block, forged)
+    r = evtk("release", "check", a, "--no-previous")
+    assert r.code == 1, r.output
+    assert (
+        "codebook/events/04.yaml: differs from codebook 1.0.0" in r.out
+        and "1.0.0 at " in r.out
+        and ": code 042 changed" in r.out
+    )
+    assert "R113 codebook-changed" in r.out
+    assert "codebook/events/04.yaml" in r.out and " C1" in r.out  # the codebook rules ran on the snapshot
+
+
+def test_snapshot_version_must_be_the_manifests(copied: tuple[Path, Path]) -> None:
+    a, _ = copied
+    _edit_snapshot(a, "codebook.yaml", "version: 1.0.0", "version: 1.0.1")
+    report = check_release(a, CheckOptions(find_previous=False))
+    assert "R108" in report.rule_counts
+    assert any("was not compared" in n for n in report.notes)
+
+
+def test_snapshot_compared_with_a_given_codebook(copied: tuple[Path, Path], codebook_copy: Path) -> None:
+    a, _ = copied
+    cb = codebook_copy / "codebook.yaml"
+    cb.write_text(
+        cb.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 2.0.0", 1), encoding="utf-8"
+    )
+    report = check_release(a, CheckOptions(find_previous=False, codebook=codebook_copy))
+    assert report.rule_counts == {}
+    assert any("the codebook snapshot 1.0.0 was not compared" in n for n in report.notes)
+
+
+def test_release_messages_never_read_none(copied: tuple[Path, Path]) -> None:
+    """E601 and E503 in a release name the values (a release has no raw text to quote)."""
+    a, _ = copied
+    path = a / "events.parquet"
+    events = pl.read_parquet(path)
+    events = pl.concat([events, events.head(1)]).with_columns(
+        goldstein=pl.when(pl.col("local_id") == "e2").then(5.0).otherwise(pl.col("goldstein"))
+    )
+    _rewrite_events(a, events, _release_meta(path))
+    m = read_manifest(a)
+    next(r for r in m["resources"] if r["path"] == "events.parquet")["rows"] = events.height
+    write_manifest(a, m)
+    report = check_release(a, CheckOptions(find_previous=False))
+    messages = dict(report.findings.select("rule", "message").iter_rows())
+    assert messages["E601"] == "goldstein 5.0 disagrees with the codebook's 1.9 for code 042"
+    assert "occurs 2 times in the release" in messages["E503"]
+    assert all(m and "None" not in m for m in messages.values())

@@ -84,6 +84,7 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     cb = _snapshot(release, out, options)
     if cb is None:
         return out.report(counts)
+    check_snapshot(cb, manifest, out, options)
     # Only the files the manifest lists are data (a stray file is R105, not events).
     events_files = [release.files[r] for r in release.event_files()]
     try:
@@ -296,6 +297,74 @@ def _snapshot(release: Release, out: F.Bounded, options: CheckOptions) -> Codebo
     except InputError as exc:  # CodebookError is one
         out.add(_rule("R107", "codebook", detail=f"codebook snapshot: {shown(str(exc))}"))
         return None
+
+
+def check_snapshot(cb: Codebook, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions) -> None:
+    """The codebook rules (C1xx) on the snapshot, then the snapshot against the codebook of the
+    same version when one is available (R113)."""
+    from toolkit.codebook import load_codebook
+    from toolkit.rules.codebook import check_codebook
+
+    named = (manifest.get("codebook") or {}).get("version")
+    if cb.version != named:
+        text = get("R108").text(
+            file="codebook/codebook.yaml",
+            key="version",
+            actual=shown(repr(cb.version)),
+            expected=shown(repr(named)),
+        )
+        out.add(F.single("R108", text, file="codebook/codebook.yaml"))
+
+    report = check_codebook(cb)
+    out.add(
+        report.findings.with_columns(file=pl.lit("codebook/") + pl.col("file").fill_null("codebook.yaml"))
+    )
+    try:
+        ref = load_codebook(options.codebook)
+    except InputError as exc:
+        out.notes.append(f"the codebook snapshot was not compared with a codebook: {shown(str(exc))}")
+        return
+    where = shown(str(ref.path))
+    if ref.version != cb.version:
+        out.notes.append(
+            f"the codebook snapshot {shown(cb.version)} was not compared: the codebook at {where} is "
+            f"{shown(ref.version)} (pass --codebook DIR of version {shown(cb.version)})"
+        )
+        return
+    old = ref.events.select(SNAPSHOT_FIELDS)
+    new = cb.events.select(SNAPSHOT_FIELDS)
+    changed_codes = (
+        pl.concat(
+            [
+                old.join(new, on=SNAPSHOT_FIELDS, how="anti", nulls_equal=True),
+                new.join(old, on=SNAPSHOT_FIELDS, how="anti", nulls_equal=True),
+            ]
+        )
+        .select("code")
+        .unique()
+        .sort("code")["code"]
+        .to_list()
+    )
+    ev_files = cb.events.select("code", "file").unique("code")
+    for rel in sorted(set(ref.sources) | set(cb.sources)):
+        if ref.sources.get(rel) == cb.sources.get(rel):
+            continue
+        in_file = set(ev_files.filter(pl.col("file") == rel)["code"].to_list())
+        codes = [c for c in changed_codes if c in in_file] if rel.startswith("events/") else []
+        detail = (
+            " (the reference has no such file)"
+            if rel not in ref.sources
+            else " (missing from the snapshot)"
+            if rel not in cb.sources
+            else f": code {', '.join(codes[:5])} changed"
+            if codes
+            else ""
+        )
+        text = get("R113").text(file=shown(rel), version=shown(cb.version), reference=where, detail=detail)
+        out.add(F.single("R113", text, file=f"codebook/{shown(rel)}"))
+
+
+SNAPSHOT_FIELDS = ["code", "name", "goldstein", "quad_class", "replaced_by"]
 
 
 # ----------------------------------------------------------------------------------- event rules

@@ -93,6 +93,15 @@ def check(
     drift_source: Annotated[
         float, typer.Option("--drift-source", help="Warn when a source's share moves more.")
     ] = 0.20,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            help="Codebook to compare the release's snapshot with, when of the same version "
+            "(default: $EVTK_CODEBOOK, ./codebook, or the bundled one).",
+            show_default=False,
+        ),
+    ] = None,
     max_file_bytes: Annotated[
         int,
         typer.Option("--max-file-bytes", min=0, help="Largest file a manifest may list (bytes)."),
@@ -123,6 +132,7 @@ def check(
         max_file_bytes=max_file_bytes,
         max_manifest_bytes=max_manifest_bytes,
         max_resources=max_resources,
+        codebook=codebook,
     )
     report = check_release(release_dir, opts)
     out(render(report, fmt.value))

@@ -1,4 +1,4 @@
-"""Releases (R101-R111 integrity, R201-R206 release to release)."""
+"""Releases (R101-R113 integrity, R201-R206 release to release)."""
 
 from __future__ import annotations
 
@@ -105,6 +105,18 @@ rule(
     "event {id}: the id is not {expected}, the file#local_id of its own row",
     "An event id is derived from the event's file and local id; one that is not was edited after the "
     "build, to make one event pass for another.",
+)
+rule(
+    "R113",
+    "codebook-changed",
+    "error",
+    "The codebook snapshot is the codebook of its version",
+    "codebook/{file}: differs from codebook {version} at {reference}{detail}",
+    "A version names one codebook. A snapshot whose content differs from the codebook of the same "
+    "version (e.g. 042 moved to quad class 4 while the snapshot still says 1.0.0) was edited: rebuild "
+    "the release from the published codebook, or publish the changed codebook as a new version. The "
+    "snapshot is compared with `--codebook` (default: the usual codebook look-up) when its version is "
+    "the same; otherwise a note says it was not compared.",
 )
 rule(
     "R201",
