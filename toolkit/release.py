@@ -450,7 +450,20 @@ def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame
     if frame is not None:
         return frame
     assert release is not None
-    return scan_events(release).select(DIFF_COLUMNS).collect()
+    lf = scan_events(release)
+    try:
+        got = lf.collect_schema()
+        wrong = [c for c in DIFF_COLUMNS if c not in got or got[c] != EVENT_COLUMNS[c]]
+        if wrong:
+            c = wrong[0]
+            what = f"is {got[c]}, expected {EVENT_COLUMNS[c]}" if c in got else "is missing"
+            raise InputError(f"events column {c} {what}: run evtk release check on it", release)
+        return lf.select(DIFF_COLUMNS).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"the events table cannot be read ({first}): run evtk release check on it", release
+        ) from None
 
 
 def diff_releases(

@@ -73,7 +73,13 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     except InputError as exc:
         if not os.path.lexists(release_dir / "manifest.json"):
             raise
-        out.add(_rule("R107", "manifest.json", detail=exc.message.removeprefix("manifest.json: ")))
+        out.add(
+            _rule(
+                "R107",
+                "manifest.json",
+                detail=exc.message.removeprefix("manifest.json: ").removeprefix("manifest.json "),
+            )
+        )
         return out.report({"files": 0})
     manifest = release.manifest
     counts: dict[str, int] = {}
@@ -103,6 +109,11 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
             counts["previous"] = 1
     options.progress.done()
     return out.report(counts)
+
+
+def codebook_version(manifest: dict[str, Any]) -> Any:
+    cb = manifest.get("codebook")
+    return cb.get("version") if isinstance(cb, dict) else None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -247,7 +258,7 @@ def _check_parquet_meta(pf: pq.ParquetFile, rel: str, manifest: dict[str, Any], 
     expected = {
         "evtk.dataset": manifest.get("name"),
         "evtk.version": manifest.get("version"),
-        "evtk.codebook_version": (manifest.get("codebook") or {}).get("version"),
+        "evtk.codebook_version": codebook_version(manifest),
         "evtk.schema_version": manifest.get("schema_version"),
     }
     ok = True
@@ -305,7 +316,7 @@ def check_snapshot(cb: Codebook, manifest: dict[str, Any], out: F.Bounded, optio
     from toolkit.codebook import load_codebook
     from toolkit.rules.codebook import check_codebook
 
-    named = (manifest.get("codebook") or {}).get("version")
+    named = codebook_version(manifest)
     if cb.version != named:
         text = get("R108").text(
             file="codebook/codebook.yaml",
@@ -620,9 +631,7 @@ def _check_bump(
     schema_changed = (
         str(new.get("schema_version", "")).split(".")[0] != str(old.get("schema_version", "")).split(".")[0]
     )
-    codebook_changed = (new.get("codebook") or {}).get("version") != (old.get("codebook") or {}).get(
-        "version"
-    )
+    codebook_changed = codebook_version(new) != codebook_version(old)
     need = "major" if schema_changed else "minor" if (codebook_changed or removed) else "patch"
     rank = {"patch": 0, "minor": 1, "major": 2}
     if rank[kind] < rank[need]:

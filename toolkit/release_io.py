@@ -330,8 +330,22 @@ def load(
     if table in ("articles", "sentences"):
         return pl.scan_parquet(rel.path(f"{table}.parquet"))
     if table == "retractions":
-        return pl.scan_csv(rel.path("retractions.csv"), schema=RETRACTION_COLUMNS)
+        return read_retractions_csv(rel.path("retractions.csv")).lazy()
     raise UsageError(f"unknown table {table!r}: use events, articles, sentences or retractions")
+
+
+def read_retractions_csv(path: Path) -> pl.DataFrame:
+    """A release's ``retractions.csv`` in :data:`RETRACTION_COLUMNS` (extra columns ignored)."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"cannot read retractions: {str(exc).splitlines()[0]}", path) from None
+    missing = [c for c in RETRACTION_COLUMNS if c not in frame.columns]
+    if missing and frame.height:
+        raise InputError(f"retractions.csv has no column {missing[0]}", path, 1)
+    return frame.select(
+        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in RETRACTION_COLUMNS]
+    ).cast(RETRACTION_COLUMNS)  # type: ignore[arg-type]
 
 
 def sha256_file(path: Path) -> str:

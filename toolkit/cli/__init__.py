@@ -72,6 +72,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except (BrokenPipeError, SystemExit):
         raise
+    except OSError as exc:
+        # The machine, not the data: a full disk, a read-only or unwritable output, a vanished file.
+        from toolkit.textio import plain
+
+        where = f"{plain(exc.filename)}: " if exc.filename else ""
+        what = exc.strerror or str(exc) or type(exc).__name__
+        sys.stderr.write(
+            f"evtk: error: {where}{plain(what)}; nothing was published (check the path and free space)\n"
+        )
+        sys.exit(2)
     except BaseException as exc:  # noqa: BLE001 - last line of defence (incl. pyo3 panics): no tracebacks
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
             raise

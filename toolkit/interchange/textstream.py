@@ -158,12 +158,30 @@ class Workspace:
         self.paths.clear()
 
 
+#: zip compression methods the standard library reads (stored, deflate, bzip2, lzma)
+ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
+
+def _readable_member(info: zipfile.ZipInfo, display: str) -> None:
+    """Refuse, before reading, a zip member that cannot be read: encrypted, or compressed with a
+    method such as deflate64 (9) that only some archivers write."""
+    where = f"{display}!{info.filename}"
+    if info.flag_bits & 0x1:
+        raise InputError("the zip member is encrypted: extract it with its password first", where)
+    if info.compress_type not in ZIP_METHODS:
+        raise InputError(
+            f"the zip member uses compression method {info.compress_type} (e.g. deflate64), which evtk "
+            "cannot read: re-zip it with standard deflate, or extract it first",
+            where,
+        )
+
+
 @contextmanager
 def _open_error(display: str) -> Iterator[None]:
     """Turn I/O and decompression errors into one-line :class:`InputError` messages naming the input."""
     try:
         yield
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise InputError("no such file", display) from None
         if isinstance(exc, IsADirectoryError):
@@ -210,6 +228,7 @@ def prepare(path: Path, ws: Workspace, encoding: str = "utf-8") -> list[Prepared
             for info in archive.infolist():
                 if info.is_dir():
                     continue
+                _readable_member(info, display)
                 with archive.open(info) as member:
                     out.append(_copy_into(member, f"{display}!{info.filename}", ws, name, utf8))  # type: ignore[arg-type]
         if not out:
