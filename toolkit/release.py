@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     load,
     previous_release,
     read_manifest,
+    refuse_output_in_release,
     resolve_release,
     scan_events,
     sha256_file,
@@ -284,6 +286,7 @@ def build_release(
             f"release {version} already exists at {target}: published releases are never "
             "overwritten; choose a new version"
         )
+    refuse_output_in_release(out_dir)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     meta = {
         "evtk.dataset": name,
@@ -293,6 +296,7 @@ def build_release(
     }
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(out_dir)
     tmp = out_dir / f".tmp-{version}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -353,9 +357,11 @@ def build_release(
         )
         for path in sorted(tmp.rglob("*"), reverse=True):
             os.utime(path, (epoch, epoch))
+        _fsync_tree(tmp)  # every byte on disk before the release becomes visible
         if target.exists():
             raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
         os.rename(tmp, target)
+        _fsync_dir(out_dir)
         progress.stage(f"wrote release {version}", writer.rows)
         progress.done()
     except BaseException:
@@ -370,6 +376,48 @@ def build_release(
                 out_dir.rmdir()  # only if nothing else is in it
         raise
     return BuildResult(target, manifest, result.report, diff)
+
+
+STALE_BUILD = re.compile(r"\.tmp-(.+)-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process (or not a pid we can ask about): leave it
+    return True
+
+
+def remove_stale_builds(out_dir: Path) -> list[Path]:
+    """Remove ``.tmp-VERSION-PID`` folders of builds whose process is gone (killed with SIGKILL,
+    or a power cut); a live build's folder is left alone. Returns what was removed."""
+    removed = []
+    for path in sorted(out_dir.iterdir()) if out_dir.is_dir() else []:
+        m = STALE_BUILD.fullmatch(path.name)
+        if m and path.is_dir() and not path.is_symlink() and int(m.group(2)) != os.getpid():
+            if not _alive(int(m.group(2))):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(Path(folder))
 
 
 def _resources(root: Path) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import polars as pl
+import polars.selectors as cs
 
 from toolkit import semver
 from toolkit.codebook import Codebook, codebook_from_sources
@@ -30,6 +31,35 @@ from toolkit.textio import decode, plain
 # --------------------------------------------------------------------------- discovery / reading
 def is_release(path: Path) -> bool:
     return path.is_dir() and not path.name.startswith(".") and (path / "manifest.json").is_file()
+
+
+def release_containing(path: Path) -> Path | None:
+    """The release (or unfinished build) folder that ``path`` lies in, if any: outputs are never
+    written into a release."""
+    try:
+        here = path.resolve()
+    except OSError:
+        return None
+    for folder in [here, *here.parents]:
+        if re.fullmatch(r"\.tmp-.+-\d+", folder.name):
+            return folder
+        if (folder / "manifest.json").is_file():
+            try:
+                manifest = read_manifest(folder)
+            except InputError:
+                continue  # some other project's manifest.json
+            if "resources" in manifest and "version" in manifest:
+                return folder
+    return None
+
+
+def refuse_output_in_release(path: Path, option: str = "--out") -> None:
+    found = release_containing(path)
+    if found is not None:
+        raise UsageError(
+            f"{option} {plain(str(path))} is inside the release {plain(str(found))}: a release is never "
+            "edited after its build; write the output somewhere else"
+        )
 
 
 def list_releases(parent: Path) -> list[Path]:
@@ -282,7 +312,7 @@ def scan_events(release_dir: Path | Release) -> pl.LazyFrame:
     return (
         pl.scan_parquet(files, hive_partitioning=True)
         .with_columns(pl.col("year").cast(pl.Int32))
-        .select(list(EVENT_COLUMNS))
+        .select(cs.by_name(*EVENT_COLUMNS, require_all=False))  # in schema order; check reports gaps
     )
 
 

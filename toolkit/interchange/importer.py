@@ -530,6 +530,9 @@ def _resolve_codebook(codebook: Codebook | Path | str | None) -> Codebook:
 
 
 def _check_out(out: Path, inputs: Sequence[Path]) -> None:
+    from toolkit.release_io import refuse_output_in_release
+
+    refuse_output_in_release(out)
     if out.is_dir():
         raise UsageError(f"--out {out} is a directory: name the Parquet file to write")
     for path in inputs:
