@@ -195,6 +195,36 @@ def _export_unwritable(root: Path) -> list[Any]:
     return ["export", "gdelt2", COMMITTED, "--out", "/proc/evtk/x.tsv"]
 
 
+def _gz(root: Path, data: bytes) -> Path:
+    import gzip
+
+    path = root / "in.tsv.gz"
+    path.write_bytes(gzip.compress(data))
+    return path
+
+
+def _gz_bomb(root: Path) -> list[Any]:
+    return ["import", "gdelt2", _gz(root, b"\n" * 3_000_000), "--out", root / "o.parquet", "--max-ratio", "2"]
+
+
+def _gz_long_line(root: Path) -> list[Any]:
+    path = _gz(root, b"x" * 2_000_000 + b"\n")
+    return ["import", "gdelt2", path, "--out", root / "o.parquet", "--max-line-bytes", "1000000"]
+
+
+def _zip_members(root: Path) -> list[Any]:
+    path = root / "many.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(5):
+            z.writestr(f"{i}.tsv", "x\n")
+    return ["import", "gdelt2", path, "--out", root / "o.parquet", "--max-members", "3"]
+
+
+def _fifo(root: Path) -> list[Any]:
+    os.mkfifo(root / "pipe.tsv")
+    return ["import", "gdelt2", root / "pipe.tsv", "--out", root / "o.parquet"]
+
+
 CASES: dict[str, tuple[Callable[[Path], list[Any]], tuple[int, ...], str]] = {
     # name: (arguments, allowed exit codes, a phrase of the message)
     "deep-json-manifest": (_deep, (1,), "nested too deeply"),
@@ -232,6 +262,15 @@ CASES: dict[str, tuple[Callable[[Path], list[Any]], tuple[int, ...], str]] = {
     "deflate64-zip": (_import_zip("deflate64"), (2,), "compression method 9"),
     "import-unwritable-out": (_import_unwritable, (2,), "evtk: error"),
     "export-unwritable-out": (_export_unwritable, (2,), "evtk: error"),
+    "gz-of-newlines": (_gz_bomb, (2,), "decompresses to more than"),
+    "gz-one-long-line": (_gz_long_line, (2,), "longer than 1000000 bytes"),
+    "zip-of-many-members": (_zip_members, (2,), "over the limit of 3 (--max-members)"),
+    "fifo-input": (_fifo, (2,), "is not a regular file"),
+    "dev-zero-input": (
+        lambda root: ["import", "gdelt2", "/dev/zero", "--out", root / "o.parquet"],
+        (2,),
+        "not a regular file",
+    ),
 }
 
 
