@@ -49,6 +49,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     scan_events,
     sha256_file,
 )
+from toolkit.rules import get as get_rule
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
 DATASET_NAME = "evtk-events"
@@ -272,8 +273,11 @@ def build_release(
     name: str = DATASET_NAME,
     encoding: str = "utf-8",
     progress: Progress = NULL,
+    previous: Path | None = None,
 ) -> BuildResult:
-    """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``)."""
+    """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``).
+
+    The previous release is the latest lower version in ``out_dir``, or ``previous`` when given."""
     from toolkit.validate import validate
 
     semver.parse(version)
@@ -325,7 +329,8 @@ def build_release(
             dest = tmp / "codebook" / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
-        prev = previous_release(target)
+        prev = previous if previous is not None else previous_release(target)
+        prev_version = _release_version(prev) if prev else None
         diff = (
             diff_releases(
                 prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
@@ -343,13 +348,11 @@ def build_release(
             sentences,
             retractions,
             epoch,
-            prev.name if prev else None,
+            (prev_version or prev.name, sha256_file(prev / "manifest.json")) if prev else None,
             partitioned,
             partition_threshold,
         )
-        (tmp / "CHANGES.md").write_text(
-            render_changes(version, prev.name if prev else None, diff), encoding="utf-8"
-        )
+        (tmp / "CHANGES.md").write_text(render_changes(version, prev_version, diff), encoding="utf-8")
         (tmp / "README.md").write_text(render_card(manifest), encoding="utf-8")
         manifest["resources"] = _resources(tmp)
         (tmp / "manifest.json").write_text(
@@ -420,6 +423,11 @@ def _fsync_tree(root: Path) -> None:
         _fsync_dir(Path(folder))
 
 
+def _release_version(path: Path) -> str:
+    version = read_manifest(path).get("version")
+    return version if isinstance(version, str) else path.name
+
+
 def _resources(root: Path) -> list[dict[str, Any]]:
     out = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
@@ -462,7 +470,7 @@ def _manifest(
     sentences: pl.DataFrame,
     retractions: pl.DataFrame,
     epoch: int,
-    previous: str | None,
+    previous: tuple[str, str] | None,
     partitioned: bool,
     threshold: int,
 ) -> dict[str, Any]:
@@ -474,7 +482,9 @@ def _manifest(
         "schema_version": SCHEMA_VERSION,
         "codebook": {"name": cb.name, "version": cb.version},
         "toolkit": {"name": "evtk", "version": __version__},
-        "previous_version": previous,
+        "previous_version": previous[0] if previous else None,
+        # the chain: a release names its predecessor's manifest, which names every file's sha256
+        "previous_manifest_sha256": previous[1] if previous else None,
         "events_layout": {
             "partitioned": partitioned,
             "partition_by": "year" if partitioned else None,
@@ -692,3 +702,88 @@ def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.R
     from toolkit.release_checks import run_checks
 
     return run_checks(release_dir, options or CheckOptions())
+
+
+# --------------------------------------------------------------------------- verify
+def verify_release(
+    release_dir: Path,
+    data_dir: Path,
+    *,
+    codebook: Codebook | Path | None = None,
+    encoding: str = "utf-8",
+    progress: Progress = NULL,
+) -> F.Report:
+    """Rebuild ``release_dir``'s version from ``data_dir`` in a temporary folder and compare every
+    file's sha256 with the release (R115 for each difference). The rebuild uses the release's own
+    ``created`` time, partition threshold and previous release, so a faithful release reproduces
+    byte for byte."""
+    import tempfile
+
+    from toolkit.release_checks import _siblings
+    from toolkit.release_io import open_release, shown
+
+    release = open_release(release_dir)
+    m = release.manifest
+    version = m.get("version")
+    if not isinstance(version, str) or not semver.is_valid(version):
+        raise InputError("manifest.json has no valid version to rebuild", release_dir)
+    raw_layout = m.get("events_layout")
+    layout: dict[str, Any] = raw_layout if isinstance(raw_layout, dict) else {}
+    threshold = layout.get("partition_threshold", PARTITION_THRESHOLD)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        threshold = PARTITION_THRESHOLD
+    named = m.get("previous_version")
+    previous = _siblings(release).get(named) if isinstance(named, str) else None
+    if isinstance(named, str) and previous is None:
+        raise InputError(
+            f"the manifest names previous release {shown(named)}, which is not next to it: the rebuild "
+            "needs it for CHANGES.md and the chain",
+            release_dir,
+        )
+    try:
+        created = dt.datetime.strptime(str(m.get("created")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise InputError(
+            "manifest.json has no valid created time (YYYY-MM-DDTHH:MM:SSZ)", release_dir
+        ) from None
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+    out = F.Bounded(None)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".evtk-verify-") as tmp:
+            rebuilt = build_release(
+                version,
+                data_dir,
+                Path(tmp) / "releases",
+                codebook=codebook,
+                partition_threshold=threshold,
+                name=str(m.get("name", DATASET_NAME)),
+                encoding=encoding,
+                progress=progress,
+                previous=previous,
+            ).path
+            fresh = open_release(rebuilt)
+            want = {r: str(e.get("sha256")) for r, e in fresh.entries.items()}
+            have = {r: str(e.get("sha256")) for r, e in release.entries.items()}
+            for rel in sorted(set(want) | set(have)):
+                if rel not in have:
+                    detail = "the rebuild has this file, the release does not"
+                elif rel not in want:
+                    detail = "the release has this file, the rebuild does not"
+                elif want[rel] != have[rel]:
+                    detail = f"sha256 {shown(have[rel])[:12]}... in the release, {want[rel][:12]}... rebuilt"
+                else:
+                    continue
+                text = get_rule("R115").text(file=shown(rel), detail=detail)
+                out.add(F.single("R115", text, file=shown(rel)))
+            if not out.counts and sha256_file(rebuilt / "manifest.json") != sha256_file(
+                release_dir / "manifest.json"
+            ):
+                text = get_rule("R115").text(file="manifest.json", detail="differs from the rebuilt manifest")
+                out.add(F.single("R115", text, file="manifest.json"))
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return out.report({"files": len(release.entries)})

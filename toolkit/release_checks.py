@@ -25,6 +25,7 @@ from toolkit.codebook import Codebook
 from toolkit.errors import InputError
 from toolkit.progress import NULL, Progress
 from toolkit.release_io import (
+    MAX_MANIFEST_BYTES,
     CheckOptions,
     Release,
     UnsafePath,
@@ -41,6 +42,7 @@ from toolkit.rules.common import Context
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 CHUNK_ROWS = 4_000_000
+SIGNATURE = "manifest.json.sig"
 REQUIRED_FILES = (
     "articles.parquet",
     "sentences.parquet",
@@ -100,6 +102,12 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
         out.add(_rule("R111", "events", file="events", kind="events", detail=_first_line(exc)))
         return out.report(counts)
     check_ids(release, out)
+    if options.key is not None:
+        from toolkit.signing import verify_signature
+
+        problem = verify_signature(release, options.key)
+        if problem:
+            out.add(_rule("R114", SIGNATURE, detail=problem))
     if options.previous is None and not options.find_previous:
         out.notes.append("nothing was compared with a previous release (--no-previous)")
     else:
@@ -239,6 +247,8 @@ def _check_unlisted(release: Release, out: F.Bounded) -> bool:
             st = os.lstat(path)
             if stat.S_ISDIR(st.st_mode) or rel == "manifest.json" or rel in release.entries:
                 continue
+            if rel == SIGNATURE and stat.S_ISREG(st.st_mode):
+                continue  # checked with --key (R114)
             if stat.S_ISLNK(st.st_mode):
                 out.add(_rule("R109", shown(rel), file=shown(rel), detail="is a symbolic link"))
                 ok = False
@@ -540,6 +550,7 @@ def locate_previous(release: Release, options: CheckOptions, out: F.Bounded) -> 
         )
         out.add(_rule("R205", "manifest.json", previous=shown(latest), detail=detail))
         prev = open_release(_siblings(release)[latest])
+    check_chain(release, prev, out)
     checked = F.Bounded(1)
     if not check_integrity(prev, checked, {}, options):
         first = checked.kept["message"][0] if checked.kept.height else "it is incomplete"
@@ -550,6 +561,25 @@ def locate_previous(release: Release, options: CheckOptions, out: F.Bounded) -> 
         out.notes.append("nothing was compared with a previous release: it failed its own checks")
         return None
     return prev
+
+
+def check_chain(release: Release, prev: Release, out: F.Bounded) -> None:
+    """R207: this manifest records the sha256 of the previous release's manifest."""
+    recorded = release.manifest.get("previous_manifest_sha256")
+    actual = sha256_member(prev.root / "manifest.json", MAX_MANIFEST_BYTES)
+    label = shown(str(prev.manifest.get("version")))
+    if recorded is None and release.manifest.get("previous_version") is None:
+        return  # names no previous release at all: R205 says so
+    if recorded is None:
+        detail = f"it records no previous_manifest_sha256 for {label}: rebuild it with this evtk"
+    elif recorded != actual:
+        detail = (
+            f"the manifest of {label} has sha256 {actual[:12]}..., this manifest records "
+            f"{shown(str(recorded))[:12]}...: the previous release was rewritten or swapped"
+        )
+    else:
+        return
+    out.add(_rule("R207", "manifest.json", detail=detail))
 
 
 def check_against_previous(

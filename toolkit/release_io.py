@@ -404,4 +404,5 @@ class CheckOptions:
     max_file_bytes: int = MAX_FILE_BYTES
     max_manifest_bytes: int = MAX_MANIFEST_BYTES
     max_resources: int = MAX_RESOURCES
+    key: Path | None = None  # a public key: verify manifest.json.sig with it
     codebook: Path | None = None  # the codebook to compare the snapshot with (default: the usual look-up)

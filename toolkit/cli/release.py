@@ -93,6 +93,14 @@ def check(
     drift_source: Annotated[
         float, typer.Option("--drift-source", help="Warn when a source's share moves more.")
     ] = 0.20,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="OpenSSH public key (KEY.pub): require a valid manifest.json.sig by it.",
+            show_default=False,
+        ),
+    ] = None,
     codebook: Annotated[
         Path | None,
         typer.Option(
@@ -133,8 +141,52 @@ def check(
         max_manifest_bytes=max_manifest_bytes,
         max_resources=max_resources,
         codebook=codebook,
+        key=key,
     )
     report = check_release(release_dir, opts)
+    out(render(report, fmt.value))
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("sign")
+def sign(
+    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    key: Annotated[Path, typer.Option("--key", help="OpenSSH private key to sign with.", show_default=False)],
+) -> None:
+    """Sign the release's manifest with ssh-keygen -Y (namespace evtk-release) into manifest.json.sig.
+    The manifest holds every file's sha256, so the signature covers the whole release; verify it
+    with `evtk release check DIR --key KEY.pub`."""
+    from toolkit.signing import sign_release
+
+    out(f"signed {sign_release(release_dir, key)}")
+
+
+@app.command("verify")
+def verify(
+    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    data: Annotated[Path, typer.Option("--data", help="Data folder the release was built from.")] = Path(
+        "data"
+    ),
+    fmt: FormatOpt = ReportFormat.text,
+    codebook: CodebookOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebuild the release's version from DATA in a temporary folder (same created time, partition
+    threshold and previous release) and compare every file's sha256. Exit 0 reproduced, 1 files
+    differ, 2 the release or data cannot be read or the data does not validate."""
+    from toolkit.findings import render
+    from toolkit.progress import Progress
+    from toolkit.release import BuildBlocked, verify_release
+
+    try:
+        report = verify_release(
+            release_dir, data, codebook=codebook, encoding=encoding, progress=Progress.auto(quiet)
+        )
+    except BuildBlocked as exc:
+        out(render(exc.report, fmt.value))
+        err(f"evtk: error: cannot rebuild: {exc.message}")
+        raise typer.Exit(2) from None
     out(render(report, fmt.value))
     raise typer.Exit(report.exit_code)
 

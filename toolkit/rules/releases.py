@@ -1,4 +1,4 @@
-"""Releases (R101-R113 integrity, R201-R206 release to release)."""
+"""Releases (R101-R115 integrity, R201-R207 release to release)."""
 
 from __future__ import annotations
 
@@ -119,6 +119,26 @@ rule(
     "the same; otherwise a note says it was not compared.",
 )
 rule(
+    "R114",
+    "bad-signature",
+    "error",
+    "The manifest carries a valid signature",
+    "manifest.json.sig: {detail}",
+    "With `release check --key KEY.pub`, `manifest.json.sig` must be a valid `ssh-keygen -Y` signature "
+    "of `manifest.json` by that key (made with `evtk release sign`). The manifest holds every file's "
+    "sha256, so the signature covers the whole release; resealed checksums no longer pass.",
+)
+rule(
+    "R115",
+    "not-reproduced",
+    "error",
+    "The release rebuilds from its inputs",
+    "{file}: {detail}",
+    "`evtk release verify DIR --data DATA` builds the same version from the data in a temporary folder "
+    "and compares every file's sha256 with the release: a release edited and resealed after its build "
+    "does not reproduce.",
+)
+rule(
     "R201",
     "unexplained-removal",
     "error",
@@ -163,6 +183,16 @@ rule(
     "event {id} points at other text than in {previous}: {what} changed ({old} -> {new})",
     "An id names one event of one article sentence. An id whose article, sentence or quote changed is "
     "another event under an old name: give it a new id and retract the old one.",
+)
+rule(
+    "R207",
+    "broken-chain",
+    "error",
+    "The release names its predecessor's manifest",
+    "manifest.json: {detail}",
+    "Each manifest records the sha256 of the previous release's `manifest.json` "
+    "(`previous_manifest_sha256`), so releases form a chain: a previous release that was rewritten, "
+    "or swapped for another, no longer matches.",
 )
 rule(
     "R204",
