@@ -239,7 +239,7 @@ CASES: dict[str, tuple[Callable[[Path], list[Any]], tuple[int, ...], str]] = {
     "retractions-extra-columns-release": (_retractions_extra_in_release, (1,), "R103"),
     "unwritable-out": (_unwritable_out, (2,), "evtk: error"),
     "out-is-a-file": (_out_is_a_file, (2,), "evtk: error"),
-    "corrupt-older-release-in-out": (_corrupt_older_release, (2,), "0.1.0"),
+    "corrupt-older-release-in-out": (_corrupt_older_release, (2,), "previous release"),
     "jsonl-5000-digit-integer": (_jsonl_long_integer, (2,), "write long numbers as strings"),
     "bulk-spans-backwards": (
         lambda root: ["validate", bulk_article(root, [[5, 2]])],
@@ -311,3 +311,15 @@ def test_disk_full_is_exit_2_and_leaves_nothing(
     assert r.code == 2, r.output
     assert "No space left on device" in r.err and "internal error" not in r.output
     assert list(out.iterdir()) == []
+
+
+def test_corrupt_older_release_does_not_block_with_previous(
+    tmp_path: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    args = _corrupt_older_release(tmp_path)
+    good = Path(shutil.copytree(COMMITTED, tmp_path / "good" / "0.1.0"))
+    r = evtk(*args, "--previous", good)
+    assert r.code == 0, r.output
+    assert "previous 0.1.0" in r.out

@@ -330,14 +330,21 @@ def build_release(
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         prev = previous if previous is not None else previous_release(target)
-        prev_version = _release_version(prev) if prev else None
-        diff = (
-            diff_releases(
-                prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
+        try:
+            prev_version = _release_version(prev) if prev else None
+            diff = (
+                diff_releases(
+                    prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
+                )
+                if prev
+                else None
             )
-            if prev
-            else None
-        )
+        except InputError as exc:
+            assert prev is not None
+            raise ReleaseError(
+                f"not built: the previous release {prev} cannot be read ({exc.message}); repair it "
+                "(evtk release check), or name the previous release with --previous DIR"
+            ) from None
         manifest = _manifest(
             tmp,
             name,

@@ -37,6 +37,14 @@ def build(
         int,
         typer.Option("--partition-threshold", min=0, help="Partition events by year above this many rows."),
     ] = 1_000_000,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Previous release to diff and chain against (default: the next lower version in --out).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = ReportFormat.text,
     codebook: CodebookOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -57,6 +65,7 @@ def build(
             partition_threshold=partition_threshold,
             encoding=encoding,
             progress=Progress.auto(quiet),
+            previous=previous,
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
