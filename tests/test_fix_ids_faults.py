@@ -89,3 +89,11 @@ def test_yaml_oddities(text: str, phrase: str, line: int) -> None:
 def test_tab_hint_still_given_for_tabs() -> None:
     with pytest.raises(InputError, match="does not allow tabs"):
         yamlio.loads("x:\n\t- a\n", "f.yaml")
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "empty.yaml", "empty.csv"])
+def test_empty_event_files_are_all_e000(name: str, data_dir: Path, evtk: Any) -> None:
+    (data_dir / "coded" / name).write_text("\n", encoding="utf-8")
+    r = evtk("validate", data_dir)
+    assert r.code == 2, r.output
+    assert f"{name}:1: error E000 unreadable-file: the file is empty" in r.out

@@ -371,6 +371,8 @@ def _read_csv_slow(path: Path, rel: str, encoding: str, unknown: UnknownFields) 
 
 def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
     text = read_text(path, encoding)
+    if not text.strip():  # as an empty YAML or CSV file: an empty file is a mistake, not zero events
+        raise InputError("the file is empty: write one JSON object per line, one event each", path, 1)
     fast = _read_jsonl_fast(text, rel, unknown)
     if fast is not None:
         return fast
