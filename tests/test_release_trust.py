@@ -251,3 +251,13 @@ def test_release_messages_never_read_none(copied: tuple[Path, Path]) -> None:
     assert messages["E601"] == "goldstein 5.0 disagrees with the codebook's 1.9 for code 042"
     assert "occurs 2 times in the release" in messages["E503"]
     assert all(m and "None" not in m for m in messages.values())
+
+
+def test_many_bad_ids_are_counted_exactly_with_capped_examples(copied: tuple[Path, Path]) -> None:
+    a, _ = copied
+    path = a / "events.parquet"
+    events = pl.read_parquet(path).with_columns(local_id=pl.lit("zz"))
+    _rewrite_events(a, events, _release_meta(path))
+    report = check_release(a, CheckOptions(find_previous=False, max_examples=3))
+    assert report.rule_counts["R112"] == events.height
+    assert report.findings.filter(rule="R112").height == 3

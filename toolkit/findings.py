@@ -182,6 +182,17 @@ class Bounded:
             kept = _ordered(kept).filter(pl.int_range(pl.len()).over("rule") < self.limit)
         self.kept = kept
 
+    def add_capped(self, offenders: pl.LazyFrame, findings: pl.LazyFrame, rule_id: str) -> None:
+        """Findings of a global rule whose offenders may be many: only the first ``limit`` become
+        rows (memory stays bounded), the count stays exact."""
+        total = int(offenders.select(pl.len()).collect().item())
+        if not total:
+            return
+        kept = findings.head(self.limit) if self.limit is not None else findings
+        before = self.counts.get(rule_id, 0)
+        self.add(kept)
+        self.counts[rule_id] = before + total
+
     def report(self, counts: dict[str, int]) -> Report:
         report = Report.build(self.kept, counts, self.limit)
         report.rule_counts = dict(sorted(self.counts.items()))

@@ -454,17 +454,16 @@ def check_ids(release: Release, out: F.Bounded) -> None:
         .select("event_id", expected=expected)
         .filter(~pl.col("event_id").eq_missing(pl.col("expected")))
     )
-    out.add(
-        F.make(
-            bad.head(10_000),
-            "R112",
-            get("R112").expr(
-                id=pl.col("event_id").fill_null("(none)"), expected=pl.col("expected").fill_null("?")
-            ),
-            file=pl.lit("events"),
-            event_id=pl.col("event_id"),
-        )
+    found = F.make(
+        bad,
+        "R112",
+        get("R112").expr(
+            id=pl.col("event_id").fill_null("(none)"), expected=pl.col("expected").fill_null("?")
+        ),
+        file=pl.lit("events"),
+        event_id=pl.col("event_id"),
     )
+    out.add_capped(bad, found, "R112")
 
 
 # ----------------------------------------------------------------------------------- previous release
@@ -694,9 +693,10 @@ def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bou
     )
     for col in REUSE_FIELDS:
         changed = joined.filter(~pl.col(col).eq_missing(pl.col(f"{col}_new")))
-        out.add(
+        out.add_capped(
+            changed,
             F.make(
-                changed.head(10_000),
+                changed,
                 "R206",
                 get("R206").expr(
                     id=pl.col("event_id"),
@@ -707,7 +707,8 @@ def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bou
                 ),
                 file=pl.lit("events"),
                 event_id=pl.col("event_id"),
-            )
+            ),
+            "R206",
         )
 
 
