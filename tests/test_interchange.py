@@ -606,7 +606,17 @@ def _release_from_import(imported: Path, release: Path, partitioned: bool = Fals
     else:
         release.mkdir(parents=True)
         df.write_parquet(release / "events.parquet")
+    write_manifest(release)
     return df
+
+
+def write_manifest(release: Path) -> None:
+    """The manifest every reader needs first: each file with its size (readers refuse folders without one)."""
+    files = sorted(p for p in release.rglob("*") if p.is_file() and p.name != "manifest.json")
+    resources = [{"path": p.relative_to(release).as_posix(), "bytes": p.stat().st_size} for p in files]
+    (release / "manifest.json").write_text(
+        json.dumps({"version": "0.0.1", "resources": resources}), encoding="utf-8"
+    )
 
 
 ROUND_TRIP = [
@@ -712,9 +722,13 @@ def test_export_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="release directory not found"):
         export_events("gdelt2", tmp_path / "nope", tmp_path / "o.tsv")
     (tmp_path / "rel").mkdir()
-    with pytest.raises(InputError, match="neither events.parquet nor events/"):
+    with pytest.raises(InputError, match="manifest.json is missing"):
+        export_events("gdelt2", tmp_path / "rel", tmp_path / "o.tsv")
+    write_manifest(tmp_path / "rel")
+    with pytest.raises(InputError, match="lists no events file"):
         export_events("gdelt2", tmp_path / "rel", tmp_path / "o.tsv")
     pl.DataFrame({"x": [1]}).write_parquet(tmp_path / "rel" / "events.parquet")
+    write_manifest(tmp_path / "rel")
     with pytest.raises(InputError, match="no column 'event_id'"):
         export_events("gdelt2", tmp_path / "rel", tmp_path / "o.tsv")
     with pytest.raises(UsageError, match="unknown export format"):

@@ -84,20 +84,33 @@ def _row(meta: dict[str, Any], text: str, spans: list[tuple[int, int]]) -> dict[
     return {**meta, "text": text, "_spans": spans}
 
 
-def _spans_from(node: Any, path: Path) -> list[tuple[int, int]] | None:
+def _spans_from(node: Any, path: Path, text: str, line: int | None = None) -> list[tuple[int, int]] | None:
+    """Frozen sentence offsets: ``[start, end]`` pairs, in order, inside the text."""
     if node is None:
         return None
     if not isinstance(node, list):
-        raise InputError("'sentences' must be a list of [start, end] offsets", path, yamlio.line_of(node))
-    spans = []
+        raise InputError(
+            "'sentences' must be a list of [start, end] offsets", path, yamlio.line_of(node, line)
+        )
+    spans: list[tuple[int, int]] = []
     for item in node:
-        if not (isinstance(item, list) and len(item) == 2 and all(str(x).isdigit() for x in item)):
+        where = yamlio.line_of(item, yamlio.line_of(node, line))
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(x, (int, str)) and not isinstance(x, bool) and str(x).isdigit() for x in item)
+            and all(len(str(x)) < 19 for x in item)
+        ):
+            raise InputError("each sentence must be [start, end] with two non-negative integers", path, where)
+        start, end = int(item[0]), int(item[1])
+        if not start < end <= len(text) or (spans and start < spans[-1][1]):
             raise InputError(
-                "each sentence must be [start, end] with two non-negative integers",
+                f"sentence {len(spans) + 1} is [{start}, {end}]: offsets must increase, not overlap, and "
+                f"stay within the text ({len(text)} characters); fix or remove 'sentences' to re-segment",
                 path,
-                yamlio.line_of(item, yamlio.line_of(node)),
+                where,
             )
-        spans.append((int(item[0]), int(item[1])))
+        spans.append((start, end))
     return spans
 
 
@@ -126,7 +139,7 @@ def read_article_yaml(meta_path: Path, encoding: str = "utf-8") -> dict[str, Any
     # Findings about one field point at its line (A101/A103 at `id:`, A104 at `published:`).
     out["_line_id"] = doc.key_lines.get("id")
     out["_line_published"] = doc.key_lines.get("published")
-    return _row(out, text, _spans_from(doc.get("sentences"), meta_path) or [])
+    return _row(out, text, _spans_from(doc.get("sentences"), meta_path, text) or [])
 
 
 def read_bulk(path: Path) -> list[dict[str, Any]]:
@@ -154,8 +167,8 @@ def read_bulk(path: Path) -> list[dict[str, Any]]:
         if meta.get("id") is None:
             raise InputError("article has no 'id'", path, line)
         meta["_file"], meta["_line"] = path.as_posix(), line
-        spans = rec.get("sentences")
-        rows.append(_row(meta, rec["text"], [(int(a), int(b)) for a, b in spans] if spans else []))
+        spans = _spans_from(rec.get("sentences"), path, rec["text"], line)
+        rows.append(_row(meta, rec["text"], spans or []))
     return rows
 
 

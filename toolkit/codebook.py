@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -181,9 +182,29 @@ class Codebook:
         return str(out) if out is not None else None
 
 
-def _read_csv_table(root: Path, rel: str) -> tuple[list[dict[str, str]], list[int], str]:
+Reader = Callable[[str], str]
+
+
+def _inside(root: Path, rel: str) -> str:
+    """A path ``codebook.yaml`` names, refused unless it stays inside the codebook folder."""
+    parts = rel.replace("\\", "/").split("/")
+    if (
+        not rel
+        or rel.startswith("/")
+        or ".." in parts
+        or any(p in ("", ".") for p in parts)
+        or ":" in parts[0]
+    ):
+        raise CodebookError(
+            f"{rel!r} is not a plain relative path inside the codebook folder: refused, not read",
+            root / "codebook.yaml",
+        )
+    return rel
+
+
+def _read_csv_table(root: Path, rel: str, read: Reader) -> tuple[list[dict[str, str]], list[int], str]:
     path = root / rel
-    text = read_text(path)
+    text = read(_inside(root, rel))
     reader = csv.DictReader(io.StringIO(text))
     rows: list[dict[str, str]] = []
     lines: list[int] = []
@@ -218,14 +239,13 @@ def _number(value: Any, path: Path, what: str, cast: type[float] | type[int]) ->
         raise CodebookError(f"{what} {value!r} is not a number", path, yamlio.line_of(value)) from None
 
 
-def load_events(root: Path, sources: dict[str, str]) -> pl.DataFrame:
-    files = sorted((root / "events").glob("*.yaml"))
-    if not files:
+def load_events(root: Path, sources: dict[str, str], event_files: list[str], read: Reader) -> pl.DataFrame:
+    if not event_files:
         raise CodebookError("no event code files (events/*.yaml) in the codebook", root / "events")
     rows: list[dict[str, Any]] = []
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        text = read_text(path)
+    for rel in event_files:
+        path = root / rel
+        text = read(rel)
         sources[rel] = text
         doc = yamlio.loads(text, path)
         if not isinstance(doc, dict):
@@ -309,23 +329,51 @@ def _load_cached(root: Path) -> Codebook:
 
 
 def _load(root: Path) -> Codebook:
+    """A codebook folder: its ``events/*.yaml`` and the tables ``codebook.yaml`` names inside it."""
+
+    def read(rel: str) -> str:
+        return read_text(root / rel)
+
+    events = sorted(p.relative_to(root).as_posix() for p in (root / "events").glob("*.yaml"))
+    docs = [rel for rel in ("CHANGELOG.md", "README.md") if (root / rel).is_file()]
+    return _parse(root, read, events, docs)
+
+
+def codebook_from_sources(root: Path, files: dict[str, str]) -> Codebook:
+    """A codebook from file texts (a release's snapshot, read through its manifest): nothing
+    outside ``files`` is read, so an unlisted ``events/99.yaml`` is never loaded. ``root`` names
+    the files in messages."""
+
+    def read(rel: str) -> str:
+        if rel not in files:
+            raise CodebookError("is not in the codebook snapshot (not listed in the manifest)", root / rel)
+        return files[rel]
+
+    if "codebook.yaml" not in files:
+        raise CodebookError("not a codebook: codebook.yaml is missing", root)
+    events = sorted(r for r in files if r.startswith("events/") and r.count("/") == 1 and r.endswith(".yaml"))
+    docs = [rel for rel in ("CHANGELOG.md", "README.md") if rel in files]
+    return _parse(root, read, events, docs)
+
+
+def _parse(root: Path, read: Reader, event_files: list[str], docs: Sequence[str]) -> Codebook:
     sources: dict[str, str] = {}
     try:
-        meta_text = read_text(root / "codebook.yaml")
+        meta_text = read("codebook.yaml")
         sources["codebook.yaml"] = meta_text
         meta = yamlio.loads(meta_text, root / "codebook.yaml")
         if not isinstance(meta, dict):
             raise CodebookError(
                 "expected a mapping with name, version, quad_classes", root / "codebook.yaml", 1
             )
-        events = load_events(root, sources)
+        events = load_events(root, sources, event_files, read)
         actor_rows: list[dict[str, Any]] = []
         tables = meta.get("actor_tables") or {}
         if not isinstance(tables, dict) or not tables:
             raise CodebookError("codebook.yaml has no actor_tables", root / "codebook.yaml")
         for table, spec in tables.items():
             rel = str(_required(spec, "file", root / "codebook.yaml", f"actor table {table}"))
-            rows, lines, text = _read_csv_table(root, rel)
+            rows, lines, text = _read_csv_table(root, rel, read)
             sources[rel] = text
             for row, line in zip(rows, lines, strict=True):
                 actor_rows.append(
@@ -342,7 +390,7 @@ def _load(root: Path) -> Codebook:
         frames = {}
         for name in ("cameo_plover", "plover_event_types", "plover_modes"):
             rel = f"crosswalk/{name}.csv"
-            rows, lines, text = _read_csv_table(root, rel)
+            rows, lines, text = _read_csv_table(root, rel, read)
             sources[rel] = text
             cols = list(rows[0]) if rows else []
             frames[name] = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String)).with_columns(
@@ -352,9 +400,8 @@ def _load(root: Path) -> Codebook:
         raise
     except InputError as exc:
         raise CodebookError(exc.message, exc.path, exc.line) from None
-    for rel in ("CHANGELOG.md", "README.md"):
-        if (root / rel).is_file():
-            sources[rel] = read_text(root / rel)
+    for rel in docs:
+        sources[rel] = read(rel)
     return Codebook(
         root,
         dict(meta),

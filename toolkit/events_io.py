@@ -417,6 +417,8 @@ def _read_csv_slow(path: Path, rel: str, encoding: str, unknown: UnknownFields) 
 
 def read_jsonl(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
     text = read_text(path, encoding)
+    if not text.strip():  # as an empty YAML or CSV file: an empty file is a mistake, not zero events
+        raise InputError("the file is empty: write one JSON object per line, one event each", path, 1)
     fast = _read_jsonl_fast(text, rel, unknown)
     if fast is not None:
         return fast
@@ -450,6 +452,13 @@ def iter_json_lines(text: str, path: Path, what: str) -> Iterator[tuple[int, dic
             rec = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path, i) from None
+        except RecursionError:
+            raise InputError("JSON nested too deeply for an event record", path, i) from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            msg = str(exc).splitlines()[0] if str(exc) else "value out of range"
+            raise InputError(
+                f"JSON value out of range ({msg}): write long numbers as strings", path, i
+            ) from None
         if not isinstance(rec, dict):
             raise InputError(f"each line must be a JSON object ({what})", path, i)
         yield i, rec

@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 
+from toolkit.cells import neutralise_frame
 from toolkit.codebook import PUBLIC_EVENT_COLUMNS, Codebook
 from toolkit.errors import UsageError
 
@@ -36,7 +37,7 @@ def markdown_table(frame: pl.DataFrame) -> str:
 def export_table(cb: Codebook, table: str, fmt: str) -> str:
     frame = table_frame(cb, table)
     if fmt == "csv":
-        return frame.write_csv()
+        return neutralise_frame(frame).write_csv()  # a name like "=HYPERLINK(...)" stays text
     if fmt == "json":
         return json.dumps(
             {"codebook": cb.name, "version": cb.version, "table": table, "rows": frame.to_dicts()},

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.rules import RULES
+from toolkit.textio import plain
 
 FINDING_SCHEMA: dict[str, Any] = {
     "rule": pl.String,
@@ -99,6 +100,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)  # what was checked: files, events, ...
     rule_counts: dict[str, int] = field(default_factory=dict)  # exact counts even when examples are capped
     max_examples: int | None = None
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
 
     @classmethod
     def build(
@@ -133,6 +135,7 @@ class Report:
             "warnings": self.warnings,
             "counts": self.counts,
             "rule_counts": self.rule_counts,
+            "notes": self.notes,
             "findings": self.findings.to_dicts(),
         }
 
@@ -165,6 +168,7 @@ class Bounded:
         self.limit = limit
         self.kept = empty()
         self.counts: dict[str, int] = {}
+        self.notes: list[str] = []
 
     def add(self, frames: Sequence[pl.LazyFrame | pl.DataFrame] | pl.DataFrame | pl.LazyFrame) -> None:
         items = [frames] if isinstance(frames, (pl.DataFrame, pl.LazyFrame)) else list(frames)
@@ -178,10 +182,32 @@ class Bounded:
             kept = _ordered(kept).filter(pl.int_range(pl.len()).over("rule") < self.limit)
         self.kept = kept
 
+    def add_capped(self, offenders: pl.LazyFrame, findings: pl.LazyFrame, rule_id: str) -> None:
+        """Findings of a global rule whose offenders may be many: only the first ``limit`` become
+        rows (memory stays bounded), the count stays exact."""
+        total = int(offenders.select(pl.len()).collect().item())
+        if not total:
+            return
+        kept = findings.head(self.limit) if self.limit is not None else findings
+        before = self.counts.get(rule_id, 0)
+        self.add(kept)
+        self.counts[rule_id] = before + total
+
     def report(self, counts: dict[str, int]) -> Report:
         report = Report.build(self.kept, counts, self.limit)
         report.rule_counts = dict(sorted(self.counts.items()))
+        report.notes = list(self.notes)
         return report
+
+
+def gh_data(value: object) -> str:
+    """The message of a GitHub workflow command, escaped as the runner unescapes it."""
+    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_property(value: object) -> str:
+    """A property (file, line, title) of a GitHub workflow command: data escaping plus ``:`` and ``,``."""
+    return gh_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(report: Report, fmt: str) -> str:
@@ -191,18 +217,20 @@ def render(report: Report, fmt: str) -> str:
     for row in report.findings.iter_rows(named=True):
         if fmt == "github":
             level = "error" if row["severity"] == "error" else "warning"
-            props = [f"file={row['file']}"] if row["file"] else []
+            props = [f"file={gh_property(row['file'])}"] if row["file"] else []
             if row["line"] is not None:
-                props.append(f"line={row['line']}")
-            props.append(f"title={row['rule']} {row['name']}")
-            msg = str(row["message"]).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            lines.append(f"::{level} {','.join(props)}::{msg}")
+                props.append(f"line={gh_property(row['line'])}")
+            props.append(f"title={gh_property(row['rule'] + ' ' + row['name'])}")
+            lines.append(f"::{level} {','.join(props)}::{gh_data(row['message'])}")
         else:
             where = row["file"] or "-"
             if row["line"] is not None:
                 where += f":{row['line']}"
             extra = f" [{row['event_id']}]" if row["event_id"] else ""
-            lines.append(f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}")
+            text = f"{where}: {row['severity']} {row['rule']} {row['name']}: {row['message']}{extra}"
+            lines.append(plain(text))
+    for note in report.notes:
+        lines.append(f"::notice title=evtk::{gh_data(note)}" if fmt == "github" else plain(f"note: {note}"))
     shown = report.findings.height
     total = sum(report.rule_counts.values())
     if shown < total:

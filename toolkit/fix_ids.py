@@ -8,8 +8,6 @@ when there is none). New ids continue the file's ``eN`` numbering.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from toolkit import yamlio
 from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError
 from toolkit.events_io import csv_delimiter, event_files
-from toolkit.textio import UTF8_BOM, read_text
+from toolkit.textio import UTF8_BOM, decode, read_bytes
 
 
 def _next_ids(existing: list[str], count: int) -> list[str]:
@@ -32,19 +30,21 @@ def _next_ids(existing: list[str], count: int) -> list[str]:
     return out
 
 
-def _write_like(path: Path, text: str, encoding: str) -> None:
-    """Write ``text`` back in the file's own encoding, BOM and line endings: only the ids change."""
-    raw = path.read_bytes()
-    if b"\r\n" in raw:
+def _write_like(path: Path, text: str, encoding: str, raw: bytes, *, crlf: bool = True) -> None:
+    """Write ``text`` back in the file's own encoding, BOM and line endings: only the ids change.
+    ``raw`` is what was read: if the file no longer holds it (a coder saved it meanwhile), nothing
+    is written."""
+    if crlf and b"\r\n" in raw:
         text = text.replace("\n", "\r\n")
     data = text.encode(encoding)
     if raw.startswith(UTF8_BOM) and not data.startswith(UTF8_BOM):
         data = UTF8_BOM + data
-    write_bytes_atomic(path, data)
+    write_bytes_atomic(path, data, expect=raw)
 
 
 def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
-    text = read_text(path, encoding)
+    raw = read_bytes(path)
+    text = decode(raw, path, encoding)
     doc = yamlio.loads(text, path)
     events = doc.get("events") if isinstance(doc, yamlio.YMap) else None
     if not isinstance(events, list):
@@ -59,7 +59,10 @@ def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
     for ev, new in sorted(zip(lacking, new_ids, strict=True), key=lambda p: -p[0].line):
         if "id" in ev:  # `id:` present but empty: fill the value in place
             ln = ev.key_lines["id"] - 1
-            lines[ln] = re.sub(r"(\bid:)\s*(?:\"\"|''|~|null)?\s*$", rf"\1 {new}", lines[ln], count=1)
+            # keeps a trailing comment: `id: ''  # later` -> `id: e3  # later`
+            lines[ln] = re.sub(
+                r"(\bid:)[ \t]*(?:\"\"|''|~|null)?([ \t]*(?:#.*)?)$", rf"\1 {new}\2", lines[ln], count=1
+            )
             continue
         first_key = min(ev.key_lines.values()) - 1 if ev.key_lines else ev.line - 1
         line = lines[first_key]
@@ -76,35 +79,88 @@ def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
             indent = re.match(r"^(\s*)", line).group(1)  # type: ignore[union-attr]
             lines.insert(first_key, f"{indent}id: {new}")
     fixed = "\n".join(lines)
-    yamlio.loads(fixed, path)  # never write a file we cannot read back
-    _write_like(path, fixed, encoding)
+    check = yamlio.loads(fixed, path)  # never write a file we cannot read back
+    still = [ev for ev in check.get("events") or [] if isinstance(ev, yamlio.YMap) and not ev.get("id")]
+    if still:
+        raise InputError("could not fill the id of this event: write one by hand", path, still[0].line)
+    _write_like(path, fixed, encoding, raw)
     return len(lacking)
 
 
+Cell = tuple[int, int, bool]  # start, end (offsets in the text), quoted
+
+
+def _csv_records(text: str, delimiter: str) -> list[tuple[list[Cell], int]]:
+    """Each record's cells as offsets into ``text``, and where the record starts: edits go into
+    the text itself, so quoting, spacing and line endings of everything else stay as written."""
+    records: list[tuple[list[Cell], int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        rec_start = i
+        cells: list[Cell] = []
+        while True:
+            start, quoted = i, i < n and text[i] == '"'
+            if quoted:
+                i += 1
+                while i < n:
+                    if text[i] == '"':
+                        if text.startswith('""', i):
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    i += 1
+            while i < n and text[i] not in (delimiter, "\n", "\r"):
+                i += 1
+            cells.append((start, i, quoted))
+            if i < n and text[i] == delimiter:
+                i += 1
+                continue
+            break
+        i += 2 if text.startswith("\r\n", i) else 1
+        records.append((cells, rec_start))
+    return records
+
+
+def _cell(text: str, cell: Cell) -> str:
+    start, end, quoted = cell
+    value = text[start:end].strip()
+    return value[1:-1].replace('""', '"') if quoted and len(value) >= 2 and value.endswith('"') else value
+
+
 def fix_csv(path: Path, encoding: str = "utf-8") -> int:
-    text = read_text(path, encoding)
-    delimiter = csv_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not rows:
+    raw = read_bytes(path)
+    decode(raw, path, encoding)  # a clear message for bytes that are not ``encoding``
+    text = raw.removeprefix(UTF8_BOM).decode(encoding)
+    delimiter = csv_delimiter(text.replace("\r\n", "\n"))
+    records = _csv_records(text, delimiter)
+    if not records:
         return 0
-    header = [h.strip().lower() for h in rows[0]]
+    header = [_cell(text, c).lower() for c in records[0][0]]
+    body = [r for r in records[1:] if any(_cell(text, c) for c in r[0])]
+    edits: list[tuple[int, int, str]] = []
     if "id" not in header:
-        rows[0] = ["id", *rows[0]]
-        rows[1:] = [["", *r] if any(c.strip() for c in r) else r for r in rows[1:]]
-        header = ["id", *header]
-    col = header.index("id")
-    body = [r for r in rows[1:] if any(c.strip() for c in r)]
-    lacking = [r for r in body if col >= len(r) or not r[col].strip()]
+        lacking = body
+        new_ids = _next_ids([], len(lacking))
+        edits.append((records[0][1], records[0][1], "id" + delimiter))
+        edits += [(start, start, new + delimiter) for (_, start), new in zip(lacking, new_ids, strict=True)]
+    else:
+        col = header.index("id")
+        short = [r for r in body if col >= len(r[0])]
+        if short:
+            line = text[: short[0][1]].count("\n") + 1
+            raise InputError("row is shorter than the header: fix it before --fix-ids", path, line)
+        lacking = [r for r in body if not _cell(text, r[0][col])]
+        have = [_cell(text, r[0][col]) for r in body if _cell(text, r[0][col])]
+        new_ids = _next_ids(have, len(lacking))
+        for (cells, _), new in zip(lacking, new_ids, strict=True):
+            start, end, quoted = cells[col]
+            edits.append((start, end, f'"{new}"' if quoted else new))
     if not lacking:
         return 0
-    new_ids = iter(_next_ids([r[col].strip() for r in body if col < len(r) and r[col].strip()], len(lacking)))
-    for r in lacking:
-        if col >= len(r):
-            raise InputError("row is shorter than the header: fix it before --fix-ids", path)
-        r[col] = next(new_ids)
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    _write_like(path, buf.getvalue(), encoding)
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    _write_like(path, text, encoding, raw, crlf=False)
     return len(lacking)
 
 

@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +46,12 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     load,
     previous_release,
     read_manifest,
+    refuse_output_in_release,
     resolve_release,
     scan_events,
     sha256_file,
 )
+from toolkit.rules import get as get_rule
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
 DATASET_NAME = "evtk-events"
@@ -173,7 +176,18 @@ def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[st
 
 
 # --------------------------------------------------------------------------- build
-DIFF_COLUMNS = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision", "article_id", "file"]
+DIFF_COLUMNS = [
+    "event_id",
+    "event_code",
+    "source_actor",
+    "target_actor",
+    "event_date",
+    "date_precision",
+    "article_id",
+    "sentence",
+    "quote",
+    "file",
+]
 PARTITION = "year"
 
 
@@ -268,7 +282,10 @@ class _EventWriter:
             return []
         folders = sorted(
             (d for d in self.staging.iterdir() if d.is_dir()),
-            key=lambda d: (d.name == "__HIVE_DEFAULT_PARTITION__", int(d.name) if d.name.lstrip("-").isdigit() else 0),
+            key=lambda d: (
+                d.name == "__HIVE_DEFAULT_PARTITION__",
+                int(d.name) if d.name.lstrip("-").isdigit() else 0,
+            ),
         )
         return [(d.name, sorted(d.glob("chunk-*.parquet"))) for d in folders]
 
@@ -305,8 +322,10 @@ def scan_written(root: Path) -> pl.LazyFrame:
     if single.exists():
         return pl.scan_parquet(single)
     files = sorted((root / "events").glob("year=*/*.parquet"))
-    return pl.scan_parquet(files, hive_partitioning=True).with_columns(pl.col("year").cast(pl.Int32)).select(
-        list(EVENT_COLUMNS)
+    return (
+        pl.scan_parquet(files, hive_partitioning=True)
+        .with_columns(pl.col("year").cast(pl.Int32))
+        .select(list(EVENT_COLUMNS))
     )
 
 
@@ -329,9 +348,11 @@ def build_release(
     encoding: str = "utf-8",
     progress: Progress = NULL,
     primary_coder: str | None = None,
+    previous: Path | None = None,
 ) -> BuildResult:
     """Validate ``data_dir`` and write release ``version`` into ``out_dir`` (default ``data_dir/releases``).
 
+    The previous release is the latest lower version in ``out_dir``, or ``previous`` when given.
     An article coded by several coders contributes one coding: its adjudicated file, else the
     primary coder's (``primary_coder``, default ``[coders] primary`` of ``evtk.toml``); the
     agreement between the coders goes into the manifest and the dataset card."""
@@ -347,6 +368,7 @@ def build_release(
             f"release {version} already exists at {target}: published releases are never "
             "overwritten; choose a new version"
         )
+    refuse_output_in_release(out_dir)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     meta = {
         "evtk.dataset": name,
@@ -356,6 +378,7 @@ def build_release(
     }
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(out_dir)
     tmp = out_dir / f".tmp-{version}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -387,12 +410,22 @@ def build_release(
             dest = tmp / "codebook" / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
-        prev = previous_release(target)
-        diff = (
-            diff_releases(prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions)
-            if prev
-            else None
-        )
+        prev = previous if previous is not None else previous_release(target)
+        try:
+            prev_version = _release_version(prev) if prev else None
+            diff = (
+                diff_releases(
+                    prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
+                )
+                if prev
+                else None
+            )
+        except InputError as exc:
+            assert prev is not None
+            raise ReleaseError(
+                f"not built: the previous release {prev} cannot be read ({exc.message}); repair it "
+                "(evtk release check), or name the previous release with --previous DIR"
+            ) from None
         manifest = _manifest(
             tmp,
             name,
@@ -403,15 +436,13 @@ def build_release(
             sentences,
             retractions,
             epoch,
-            prev.name if prev else None,
+            (prev_version or prev.name, sha256_file(prev / "manifest.json")) if prev else None,
             partitioned,
             partition_threshold,
         )
         if agreement is not None:
             manifest["agreement"] = agreement
-        (tmp / "CHANGES.md").write_text(
-            render_changes(version, prev.name if prev else None, diff), encoding="utf-8"
-        )
+        (tmp / "CHANGES.md").write_text(render_changes(version, prev_version, diff), encoding="utf-8")
         (tmp / "README.md").write_text(render_card(manifest), encoding="utf-8")
         manifest["resources"] = _resources(tmp)
         (tmp / "manifest.json").write_text(
@@ -419,9 +450,11 @@ def build_release(
         )
         for path in sorted(tmp.rglob("*"), reverse=True):
             os.utime(path, (epoch, epoch))
+        _fsync_tree(tmp)  # every byte on disk before the release becomes visible
         if target.exists():
             raise ReleaseError(f"release {version} appeared at {target} while building: not overwritten")
         os.rename(tmp, target)
+        _fsync_dir(out_dir)
         progress.stage(f"wrote release {version}", writer.rows)
         progress.done()
     except BaseException:
@@ -483,6 +516,53 @@ def _agreement(writer: _EventWriter, primary: str | None) -> dict[str, Any] | No
     return out
 
 
+STALE_BUILD = re.compile(r"\.tmp-(.+)-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process (or not a pid we can ask about): leave it
+    return True
+
+
+def remove_stale_builds(out_dir: Path) -> list[Path]:
+    """Remove ``.tmp-VERSION-PID`` folders of builds whose process is gone (killed with SIGKILL,
+    or a power cut); a live build's folder is left alone. Returns what was removed."""
+    removed = []
+    for path in sorted(out_dir.iterdir()) if out_dir.is_dir() else []:
+        m = STALE_BUILD.fullmatch(path.name)
+        if m and path.is_dir() and not path.is_symlink() and int(m.group(2)) != os.getpid():
+            if not _alive(int(m.group(2))):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(Path(folder))
+
+
+def _release_version(path: Path) -> str:
+    version = read_manifest(path).get("version")
+    return version if isinstance(version, str) else path.name
+
+
 def _resources(root: Path) -> list[dict[str, Any]]:
     out = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
@@ -525,7 +605,7 @@ def _manifest(
     sentences: pl.DataFrame,
     retractions: pl.DataFrame,
     epoch: int,
-    previous: str | None,
+    previous: tuple[str, str] | None,
     partitioned: bool,
     threshold: int,
 ) -> dict[str, Any]:
@@ -537,7 +617,9 @@ def _manifest(
         "schema_version": SCHEMA_VERSION,
         "codebook": {"name": cb.name, "version": cb.version},
         "toolkit": {"name": "evtk", "version": __version__},
-        "previous_version": previous,
+        "previous_version": previous[0] if previous else None,
+        # the chain: a release names its predecessor's manifest, which names every file's sha256
+        "previous_manifest_sha256": previous[1] if previous else None,
         "events_layout": {
             "partitioned": partitioned,
             "partition_by": "year" if partitioned else None,
@@ -554,27 +636,27 @@ def _manifest(
 
 
 # --------------------------------------------------------------------------- diff
-DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated")
+DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated", "moved")
 
 
 def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame:
     if frame is not None:
         return frame
     assert release is not None
-    return (
-        scan_events(release)
-        .select(
-            "event_id",
-            "event_code",
-            "source_actor",
-            "target_actor",
-            "event_date",
-            "date_precision",
-            "article_id",
-            "file",
-        )
-        .collect()
-    )
+    lf = scan_events(release)
+    try:
+        got = lf.collect_schema()
+        wrong = [c for c in DIFF_COLUMNS if c not in got or got[c] != EVENT_COLUMNS[c]]
+        if wrong:
+            c = wrong[0]
+            what = f"is {got[c]}, expected {EVENT_COLUMNS[c]}" if c in got else "is missing"
+            raise InputError(f"events column {c} {what}: run evtk release check on it", release)
+        return lf.select(DIFF_COLUMNS).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"the events table cannot be read ({first}): run evtk release check on it", release
+        ) from None
 
 
 def diff_releases(
@@ -592,7 +674,7 @@ def diff_releases(
         retractions = (
             load(new, "retractions").collect() if new is not None else pl.DataFrame(schema=RETRACTION_COLUMNS)
         )
-    cols = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision"]
+    cols = [c for c in DIFF_COLUMNS if c != "file"]
     joined = (
         a.select(cols)
         .with_columns(_a=pl.lit(True))
@@ -620,6 +702,13 @@ def diff_releases(
         | ~pl.col("date_precision").eq_missing(pl.col("date_precision_new"))
     )
 
+    # an id that now names another article, sentence or quote (check reports it as R206)
+    moved = both.filter(
+        ~pl.col("article_id").eq_missing(pl.col("article_id_new"))
+        | ~pl.col("sentence").eq_missing(pl.col("sentence_new"))
+        | ~pl.col("quote").eq_missing(pl.col("quote_new"))
+    )
+
     def ex(frame: pl.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
         return frame.sort("event_id").head(examples).select(fields).to_dicts()
 
@@ -632,6 +721,7 @@ def diff_releases(
             "recoded": recoded.height,
             "reactored": reactored.height,
             "redated": redated.height,
+            "moved": moved.height,
             "unexplained_removals": removed.filter(pl.col("reason").is_null()).height,
         },
         "added": ex(added, ["event_id", "event_code_new"]),
@@ -643,6 +733,7 @@ def diff_releases(
         "redated": ex(
             redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
         ),
+        "moved": ex(moved, ["event_id", "article_id", "sentence", "article_id_new", "sentence_new"]),
     }
 
 
@@ -777,3 +868,88 @@ def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.R
     from toolkit.release_checks import run_checks
 
     return run_checks(release_dir, options or CheckOptions())
+
+
+# --------------------------------------------------------------------------- verify
+def verify_release(
+    release_dir: Path,
+    data_dir: Path,
+    *,
+    codebook: Codebook | Path | None = None,
+    encoding: str = "utf-8",
+    progress: Progress = NULL,
+) -> F.Report:
+    """Rebuild ``release_dir``'s version from ``data_dir`` in a temporary folder and compare every
+    file's sha256 with the release (R115 for each difference). The rebuild uses the release's own
+    ``created`` time, partition threshold and previous release, so a faithful release reproduces
+    byte for byte."""
+    import tempfile
+
+    from toolkit.release_checks import _siblings
+    from toolkit.release_io import open_release, shown
+
+    release = open_release(release_dir)
+    m = release.manifest
+    version = m.get("version")
+    if not isinstance(version, str) or not semver.is_valid(version):
+        raise InputError("manifest.json has no valid version to rebuild", release_dir)
+    raw_layout = m.get("events_layout")
+    layout: dict[str, Any] = raw_layout if isinstance(raw_layout, dict) else {}
+    threshold = layout.get("partition_threshold", PARTITION_THRESHOLD)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        threshold = PARTITION_THRESHOLD
+    named = m.get("previous_version")
+    previous = _siblings(release).get(named) if isinstance(named, str) else None
+    if isinstance(named, str) and previous is None:
+        raise InputError(
+            f"the manifest names previous release {shown(named)}, which is not next to it: the rebuild "
+            "needs it for CHANGES.md and the chain",
+            release_dir,
+        )
+    try:
+        created = dt.datetime.strptime(str(m.get("created")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise InputError(
+            "manifest.json has no valid created time (YYYY-MM-DDTHH:MM:SSZ)", release_dir
+        ) from None
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+    out = F.Bounded(None)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".evtk-verify-") as tmp:
+            rebuilt = build_release(
+                version,
+                data_dir,
+                Path(tmp) / "releases",
+                codebook=codebook,
+                partition_threshold=threshold,
+                name=str(m.get("name", DATASET_NAME)),
+                encoding=encoding,
+                progress=progress,
+                previous=previous,
+            ).path
+            fresh = open_release(rebuilt)
+            want = {r: str(e.get("sha256")) for r, e in fresh.entries.items()}
+            have = {r: str(e.get("sha256")) for r, e in release.entries.items()}
+            for rel in sorted(set(want) | set(have)):
+                if rel not in have:
+                    detail = "the rebuild has this file, the release does not"
+                elif rel not in want:
+                    detail = "the release has this file, the rebuild does not"
+                elif want[rel] != have[rel]:
+                    detail = f"sha256 {shown(have[rel])[:12]}... in the release, {want[rel][:12]}... rebuilt"
+                else:
+                    continue
+                text = get_rule("R115").text(file=shown(rel), detail=detail)
+                out.add(F.single("R115", text, file=shown(rel)))
+            if not out.counts and sha256_file(rebuilt / "manifest.json") != sha256_file(
+                release_dir / "manifest.json"
+            ):
+                text = get_rule("R115").text(file="manifest.json", detail="differs from the rebuilt manifest")
+                out.add(F.single("R115", text, file="manifest.json"))
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return out.report({"files": len(release.entries)})

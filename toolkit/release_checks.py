@@ -8,6 +8,9 @@ stay global without holding every row's strings at once.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,14 +21,28 @@ import pyarrow.parquet as pq
 from toolkit import engine, semver
 from toolkit import fields as checks
 from toolkit import findings as F
-from toolkit.codebook import Codebook, load_codebook
-from toolkit.errors import CodebookError, InputError
+from toolkit.codebook import Codebook
+from toolkit.errors import InputError
 from toolkit.progress import NULL, Progress
-from toolkit.release_io import CheckOptions, load, previous_release, read_manifest, scan_events, sha256_file
+from toolkit.release_io import (
+    MAX_MANIFEST_BYTES,
+    CheckOptions,
+    Release,
+    UnsafePath,
+    load,
+    open_member,
+    open_release,
+    read_manifest,
+    scan_events,
+    sha256_member,
+    shown,
+)
+from toolkit.rules import get
 from toolkit.rules.common import Context
 from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
 
 CHUNK_ROWS = 4_000_000
+SIGNATURE = "manifest.json.sig"
 REQUIRED_FILES = (
     "articles.parquet",
     "sentences.parquet",
@@ -34,6 +51,11 @@ REQUIRED_FILES = (
     "README.md",
     "CHANGES.md",
 )
+
+
+def _rule(rule_id: str, where: str | None, **values: Any) -> pl.DataFrame:
+    """One finding of ``rule_id`` about file ``where``, its message from the rule's template."""
+    return F.single(rule_id, get(rule_id).text(**values), file=where)
 
 
 def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
@@ -47,162 +69,323 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
         )
     out = F.Bounded(options.max_examples)
     try:
-        manifest = read_manifest(release_dir)
+        release = open_release(
+            release_dir, max_manifest_bytes=options.max_manifest_bytes, max_resources=options.max_resources
+        )
     except InputError as exc:
-        if not (release_dir / "manifest.json").exists():
+        if not os.path.lexists(release_dir / "manifest.json"):
             raise
-        out.add(F.single("R107", f"manifest.json: {exc.message}", file="manifest.json"))
+        out.add(
+            _rule(
+                "R107",
+                "manifest.json",
+                detail=exc.message.removeprefix("manifest.json: ").removeprefix("manifest.json "),
+            )
+        )
         return out.report({"files": 0})
+    manifest = release.manifest
     counts: dict[str, int] = {}
-    intact = check_integrity(release_dir, manifest, out, counts)
+    intact = check_integrity(release, out, counts, options)
     if not intact:
         # Event rules on files that fail their checksums would report noise, or not read at all.
         return out.report(counts)
-    cb = _snapshot(release_dir, out)
+    cb = _snapshot(release, out, options)
     if cb is None:
         return out.report(counts)
+    check_snapshot(cb, manifest, out, options)
     # Only the files the manifest lists are data (a stray file is R105, not events).
-    events_files = sorted(
-        release_dir / str(r["path"])
-        for r in manifest["resources"]
-        if str(r.get("path", "")).split("/")[0] in ("events", "events.parquet")
-        and str(r["path"]).endswith(".parquet")
-    )
+    events_files = [release.files[r] for r in release.event_files()]
     try:
-        counts["events"] = check_events(release_dir, events_files, cb, out, options.progress)
+        counts["events"] = check_events(release, events_files, cb, out, options.progress)
         options.progress.stage("checked unique ids and duplicates", counts["events"])
     except pl.exceptions.PolarsError as exc:
-        out.add(F.single("R101", f"events cannot be read: {str(exc).splitlines()[0]}", file="events"))
+        out.add(_rule("R111", "events", file="events", kind="events", detail=_first_line(exc)))
         return out.report(counts)
-    prev = options.previous or (previous_release(release_dir) if options.find_previous else None)
-    if prev is not None:
-        check_against_previous(release_dir, prev, manifest, out, options)
-        counts["previous"] = 1
+    check_ids(release, out)
+    if options.key is not None:
+        from toolkit.signing import verify_signature
+
+        problem = verify_signature(release, options.key)
+        if problem:
+            out.add(_rule("R114", SIGNATURE, detail=problem))
+    if options.previous is None and not options.find_previous:
+        out.notes.append("nothing was compared with a previous release (--no-previous)")
+    else:
+        prev = locate_previous(release, options, out)
+        if prev is not None:
+            check_against_previous(release, prev, manifest, out, options)
+            counts["previous"] = 1
     options.progress.done()
     return out.report(counts)
 
 
+def codebook_version(manifest: dict[str, Any]) -> Any:
+    cb = manifest.get("codebook")
+    return cb.get("version") if isinstance(cb, dict) else None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 # ----------------------------------------------------------------------------------- integrity
-def check_integrity(root: Path, manifest: dict[str, Any], out: F.Bounded, counts: dict[str, int]) -> bool:
-    """Checksums, sizes, row counts, extra files, schema and Parquet metadata. False when the
-    release is too broken for the event rules to mean anything."""
+def check_integrity(
+    release: Release, out: F.Bounded, counts: dict[str, int], options: CheckOptions | None = None
+) -> bool:
+    """Containment, checksums, sizes, row counts, extra files, schema and Parquet metadata. False
+    when the release is too broken for the event rules to mean anything.
+
+    Only files the manifest lists, inside the folder, regular and of the size their entry gives,
+    are opened, and each for at most that many bytes."""
+    options = options or CheckOptions()
+    manifest = release.manifest
     required = ("name", "version", "schema_version", "codebook", "resources")
     missing = [k for k in required if k not in manifest]
     if missing or not isinstance(manifest.get("resources"), list):
         out.add(
-            F.single(
-                "R107",
-                f"manifest.json: missing or malformed {', '.join(missing) or 'resources'}",
-                file="manifest.json",
-            )
+            _rule("R107", "manifest.json", detail=f"missing or malformed {', '.join(missing) or 'resources'}")
         )
         return False
-    listed = set()
     ok = True
-    for res in manifest["resources"]:
-        rel = str(res.get("path", ""))
-        listed.add(rel)
-        path = root / rel
-        if not path.is_file():
-            out.add(F.single("R104", f"{rel} is listed in the manifest but missing", file=rel))
-            ok = False
-            continue
-        size = path.stat().st_size
-        if size != res.get("bytes"):
-            out.add(F.single("R102", f"{rel}: {size} bytes, the manifest says {res.get('bytes')}", file=rel))
-            ok = False
-        digest = sha256_file(path)
-        if digest != res.get("sha256"):
-            ok = False
-            out.add(
-                F.single(
-                    "R101",
-                    f"{rel}: sha256 {digest[:12]}... does not match the manifest's "
-                    f"{str(res.get('sha256'))[:12]}...: the file changed after the build",
-                    file=rel,
-                )
-            )
-        if "rows" in res:
-            try:
-                rows = (
-                    pq.ParquetFile(path).metadata.num_rows
-                    if path.suffix == ".parquet"
-                    else max(0, path.read_text(encoding="utf-8").count("\n") - 1)
-                )
-            except Exception as exc:  # noqa: BLE001 - a corrupt file is a finding, not a crash
-                out.add(F.single("R101", f"{rel}: cannot be read ({str(exc).splitlines()[0]})", file=rel))
-                ok = False
-                continue
-            if rows != res["rows"]:
-                out.add(F.single("R103", f"{rel}: {rows} rows, the manifest says {res['rows']}", file=rel))
-                ok = False
-        if path.suffix == ".parquet":
-            ok &= _check_parquet_meta(path, rel, manifest, out)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if rel != "manifest.json" and rel not in listed:
-            out.add(F.single("R105", f"{rel} is not listed in the manifest: remove it or rebuild", file=rel))
+    if not isinstance(manifest.get("codebook"), dict):
+        out.add(_rule("R107", "manifest.json", detail="codebook must be an object with name and version"))
+        ok = False
+    for problem in release.malformed:
+        out.add(_rule("R107", "manifest.json", detail=problem))
+        ok = False
+    for rel, why in sorted(release.refused.items()):
+        out.add(_rule("R109", shown(rel), file=shown(rel), detail=why))
+        ok = False
+    for rel in sorted(release.missing):
+        out.add(_rule("R104", rel, file=rel, detail="listed in the manifest but missing"))
+        ok = False
+    for rel, path in sorted(release.files.items()):
+        ok &= _check_file(release, rel, path, out, options)
+    ok &= _check_unlisted(release, out)
     # A file deleted together with its manifest entry is still missing: every build writes these.
+    listed = set(release.entries)
     has_events = "events.parquet" in listed or any(p.startswith("events/") for p in listed)
     for rel in [*REQUIRED_FILES, *([] if has_events else ["events.parquet"])]:
         if rel not in listed:
-            out.add(F.single("R104", f"{rel} is missing and not even listed in the manifest", file=rel))
+            out.add(_rule("R104", rel, file=rel, detail="missing and not even listed in the manifest"))
             ok = False
     counts["files"] = len(listed)
     return ok
 
 
-def _check_parquet_meta(path: Path, rel: str, manifest: dict[str, Any], out: F.Bounded) -> bool:
+def _check_file(release: Release, rel: str, path: Path, out: F.Bounded, options: CheckOptions) -> bool:
+    res = release.entries[rel]
+    declared = res.get("bytes")
+    if not isinstance(declared, int) or isinstance(declared, bool) or declared < 0:
+        out.add(_rule("R107", "manifest.json", detail=f"{rel} has no byte size (bytes)"))
+        return False
+    if declared > options.max_file_bytes:
+        detail = (
+            f"the manifest says {declared} bytes, over the limit of {options.max_file_bytes} "
+            "(raise it with --max-file-bytes)"
+        )
+        out.add(_rule("R110", rel, file=rel, detail=detail))
+        return False
+    size = path.lstat().st_size
+    if size != declared:
+        # Never read a file that is not the size its entry gives: the entry is the read limit.
+        out.add(_rule("R102", rel, file=rel, actual=size, expected=declared))
+        return False
     try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # noqa: BLE001
+        digest = sha256_member(path, declared)
+    except UnsafePath as exc:
+        out.add(_rule("R109", rel, file=rel, detail=exc.detail))
+        return False
+    if digest != res.get("sha256"):
+        expected = shown(str(res.get("sha256"))[:12])
+        out.add(_rule("R101", rel, file=rel, actual=f"{digest[:12]}...", expected=f"{expected}..."))
+        return False
+    try:
+        with open_member(path, declared) as fh:
+            if rel.endswith(".parquet"):
+                pf = pq.ParquetFile(fh)
+                if "rows" in res and pf.metadata.num_rows != res["rows"]:
+                    out.add(_rule("R103", rel, file=rel, actual=pf.metadata.num_rows, expected=res["rows"]))
+                    return False
+                return _check_parquet_meta(pf, rel, release.manifest, out)
+            if "rows" in res:
+                rows = max(0, fh.read(declared).decode("utf-8").count("\n") - 1)
+                if rows != res["rows"]:
+                    out.add(_rule("R103", rel, file=rel, actual=rows, expected=res["rows"]))
+                    return False
+    except UnsafePath as exc:
+        out.add(_rule("R109", rel, file=rel, detail=exc.detail))
+        return False
+    except UnicodeDecodeError as exc:
+        out.add(_rule("R111", rel, file=rel, kind="UTF-8 text", detail=f"byte {exc.start} is not UTF-8"))
+        return False
+    except Exception as exc:  # noqa: BLE001 - a corrupt file is a finding, not a crash
         out.add(
-            F.single("R101", f"{rel}: not a readable Parquet file ({str(exc).splitlines()[0]})", file=rel)
+            _rule(
+                "R111",
+                rel,
+                file=rel,
+                kind="Parquet" if rel.endswith(".parquet") else "text",
+                detail=shown(_first_line(exc)),
+            )
         )
         return False
-    kv = {k.decode(): v.decode() for k, v in (pf.metadata.metadata or {}).items()}
+    return True
+
+
+def _check_unlisted(release: Release, out: F.Bounded) -> bool:
+    """Files in the folder that the manifest does not list: R105 for regular files (never read),
+    R109 for links and special files, which a release never holds."""
+    ok = True
+    root = release.root
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in sorted([*dirs, *files]):
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode) or rel == "manifest.json" or rel in release.entries:
+                continue
+            if rel == SIGNATURE and stat.S_ISREG(st.st_mode):
+                continue  # checked with --key (R114)
+            if stat.S_ISLNK(st.st_mode):
+                out.add(_rule("R109", shown(rel), file=shown(rel), detail="is a symbolic link"))
+                ok = False
+            elif not stat.S_ISREG(st.st_mode):
+                out.add(_rule("R109", shown(rel), file=shown(rel), detail="is not a regular file"))
+                ok = False
+            else:
+                out.add(_rule("R105", shown(rel), file=shown(rel), hint=": remove it or rebuild"))
+    return ok
+
+
+def _check_parquet_meta(pf: pq.ParquetFile, rel: str, manifest: dict[str, Any], out: F.Bounded) -> bool:
+    kv = {
+        k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
+        for k, v in (pf.metadata.metadata or {}).items()
+    }
     expected = {
         "evtk.dataset": manifest.get("name"),
         "evtk.version": manifest.get("version"),
-        "evtk.codebook_version": (manifest.get("codebook") or {}).get("version"),
+        "evtk.codebook_version": codebook_version(manifest),
         "evtk.schema_version": manifest.get("schema_version"),
     }
+    ok = True
     for key, want in expected.items():
         if kv.get(key) != want:
             out.add(
-                F.single("R108", f"{rel}: {key} is {kv.get(key)!r}, the manifest says {want!r}", file=rel)
-            )
-    if rel.startswith("events"):
-        schema_major = str(manifest.get("schema_version", "")).split(".")[0]
-        if schema_major != SCHEMA_VERSION.split(".")[0]:
-            out.add(
-                F.single(
-                    "R106",
-                    f"{rel}: schema version {manifest.get('schema_version')} is not readable by "
-                    f"this toolkit (schema {SCHEMA_VERSION}): upgrade evtk",
+                _rule(
+                    "R108",
+                    rel,
                     file=rel,
+                    key=key,
+                    actual=shown(repr(kv.get(key))),
+                    expected=shown(repr(want)),
                 )
             )
+    if rel.startswith("events"):
+        if rel.startswith("events/") and not re.fullmatch(
+            r"events/year=(-?\d{1,4}|__HIVE_DEFAULT_PARTITION__)/[^/]+", rel
+        ):
+            detail = "partition folders are events/year=YYYY/"
+            out.add(_rule("R111", rel, file=rel, kind="an events partition", detail=detail))
             return False
-        got = pl.read_parquet_schema(path)
+        schema_major = str(manifest.get("schema_version", "")).split(".")[0]
+        if schema_major != SCHEMA_VERSION.split(".")[0]:
+            detail = (
+                f"schema version {shown(str(manifest.get('schema_version')))} is not readable by "
+                f"this toolkit (schema {SCHEMA_VERSION}): upgrade evtk"
+            )
+            out.add(_rule("R106", rel, file=rel, detail=detail))
+            return False
+        got = pl.from_arrow(pf.schema_arrow.empty_table()).schema  # type: ignore[union-attr]
         want_cols = {k: v for k, v in EVENT_COLUMNS.items() if not (k == "year" and "year=" in rel)}
         problems = [f"column {k} missing" for k in want_cols if k not in got]
-        problems += [f"unexpected column {k}" for k in got if k not in want_cols]
+        problems += [f"unexpected column {shown(k)}" for k in got if k not in want_cols]
         problems += [
             f"column {k} is {got[k]}, expected {v}" for k, v in want_cols.items() if k in got and got[k] != v
         ]
         if problems:
-            out.add(F.single("R106", f"{rel}: " + "; ".join(problems[:5]), file=rel))
+            out.add(_rule("R106", rel, file=rel, detail="; ".join(problems[:5])))
             return False
-    return True
+    return ok
 
 
-def _snapshot(root: Path, out: F.Bounded) -> Codebook | None:
+def _snapshot(release: Release, out: F.Bounded, options: CheckOptions) -> Codebook | None:
     try:
-        return load_codebook(root / "codebook")
-    except CodebookError as exc:
-        out.add(F.single("R107", f"codebook snapshot: {exc}", file="codebook"))
+        return release.codebook(options.max_file_bytes)
+    except InputError as exc:  # CodebookError is one
+        out.add(_rule("R107", "codebook", detail=f"codebook snapshot: {shown(str(exc))}"))
         return None
+
+
+def check_snapshot(cb: Codebook, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions) -> None:
+    """The codebook rules (C1xx) on the snapshot, then the snapshot against the codebook of the
+    same version when one is available (R113)."""
+    from toolkit.codebook import load_codebook
+    from toolkit.rules.codebook import check_codebook
+
+    named = codebook_version(manifest)
+    if cb.version != named:
+        text = get("R108").text(
+            file="codebook/codebook.yaml",
+            key="version",
+            actual=shown(repr(cb.version)),
+            expected=shown(repr(named)),
+        )
+        out.add(F.single("R108", text, file="codebook/codebook.yaml"))
+
+    report = check_codebook(cb)
+    out.add(
+        report.findings.with_columns(file=pl.lit("codebook/") + pl.col("file").fill_null("codebook.yaml"))
+    )
+    try:
+        ref = load_codebook(options.codebook)
+    except InputError as exc:
+        out.notes.append(f"the codebook snapshot was not compared with a codebook: {shown(str(exc))}")
+        return
+    where = shown(str(ref.path))
+    if ref.version != cb.version:
+        out.notes.append(
+            f"the codebook snapshot {shown(cb.version)} was not compared: the codebook at {where} is "
+            f"{shown(ref.version)} (pass --codebook DIR of version {shown(cb.version)})"
+        )
+        return
+    old = ref.events.select(SNAPSHOT_FIELDS)
+    new = cb.events.select(SNAPSHOT_FIELDS)
+    changed_codes = (
+        pl.concat(
+            [
+                old.join(new, on=SNAPSHOT_FIELDS, how="anti", nulls_equal=True),
+                new.join(old, on=SNAPSHOT_FIELDS, how="anti", nulls_equal=True),
+            ]
+        )
+        .select("code")
+        .unique()
+        .sort("code")["code"]
+        .to_list()
+    )
+    ev_files = cb.events.select("code", "file").unique("code")
+    for rel in sorted(set(ref.sources) | set(cb.sources)):
+        if ref.sources.get(rel) == cb.sources.get(rel):
+            continue
+        in_file = set(ev_files.filter(pl.col("file") == rel)["code"].to_list())
+        codes = [c for c in changed_codes if c in in_file] if rel.startswith("events/") else []
+        detail = (
+            " (the reference has no such file)"
+            if rel not in ref.sources
+            else " (missing from the snapshot)"
+            if rel not in cb.sources
+            else f": code {', '.join(codes[:5])} changed"
+            if codes
+            else ""
+        )
+        text = get("R113").text(file=shown(rel), version=shown(cb.version), reference=where, detail=detail)
+        out.add(F.single("R113", text, file=f"codebook/{shown(rel)}"))
+
+
+SNAPSHOT_FIELDS = ["code", "name", "goldstein", "quad_class", "replaced_by"]
 
 
 # ----------------------------------------------------------------------------------- event rules
@@ -231,11 +414,12 @@ class ReleaseSource:
 
 
 def check_events(
-    root: Path, files: list[Path], cb: Codebook, out: F.Bounded, progress: Progress = NULL
+    release: Release, files: list[Path], cb: Codebook, out: F.Bounded, progress: Progress = NULL
 ) -> int:
     """Every event rule on the release's events, through the same engine as ``evtk validate``."""
-    articles = pl.read_parquet(root / "articles.parquet") if (root / "articles.parquet").exists() else None
-    sentences = pl.read_parquet(root / "sentences.parquet") if (root / "sentences.parquet").exists() else None
+    have = release.files
+    articles = pl.read_parquet(have["articles.parquet"]) if "articles.parquet" in have else None
+    sentences = pl.read_parquet(have["sentences.parquet"]) if "sentences.parquet" in have else None
     published = articles.select("article_id", "published") if articles is not None else None
     source = ReleaseSource(files, cb, published, CHUNK_ROWS)
     ctx = Context(cb, published, sentences)
@@ -260,18 +444,152 @@ def content_key() -> pl.Expr:
     return pl.concat_str([p.fill_null("\x00") for p in parts], separator="\x1f")
 
 
+def check_ids(release: Release, out: F.Bounded) -> None:
+    """R112: every event id is ``file#local_id`` of its own row (one streaming pass, no row loop)."""
+    # the file's path without its extension (as validate builds ids: see validate._paths)
+    key = pl.col("file").str.replace(r"\.[^./]*$", "")
+    expected = pl.concat_str(key, pl.lit("#"), pl.col("local_id"))
+    bad = (
+        scan_events(release)
+        .select("event_id", expected=expected)
+        .filter(~pl.col("event_id").eq_missing(pl.col("expected")))
+    )
+    found = F.make(
+        bad,
+        "R112",
+        get("R112").expr(
+            id=pl.col("event_id").fill_null("(none)"), expected=pl.col("expected").fill_null("?")
+        ),
+        file=pl.lit("events"),
+        event_id=pl.col("event_id"),
+    )
+    out.add_capped(bad, found, "R112")
+
+
 # ----------------------------------------------------------------------------------- previous release
-def check_against_previous(
-    root: Path, prev: Path, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
-) -> None:
+def _version_of(path: Path) -> str | None:
     try:
-        prev_manifest = read_manifest(prev)
-    except InputError as exc:
-        out.add(F.single("R107", f"previous release {prev.name}: {exc.message}", file=str(prev)))
+        version = read_manifest(path).get("version")
+    except InputError:
+        return None
+    return version if isinstance(version, str) else None
+
+
+def _siblings(release: Release) -> dict[str, Path]:
+    """Releases next to ``release`` by the version their manifests give (never by folder name);
+    hidden folders and links are never releases."""
+    found: dict[str, Path] = {}
+    here = release.root.resolve()
+    for p in sorted(release.root.parent.iterdir()) if release.root.parent.is_dir() else []:
+        if p.name.startswith(".") or p.is_symlink() or not p.is_dir() or p.resolve() == here:
+            continue
+        version = _version_of(p)
+        if version is not None and semver.is_valid(version):
+            found.setdefault(version, p)
+    return found
+
+
+def locate_previous(release: Release, options: CheckOptions, out: F.Bounded) -> Release | None:
+    """The previous release to compare with: ``--previous``, else the one whose manifest has the
+    version this manifest names. It must pass its own integrity checks. When there is nothing to
+    compare, a note says why."""
+    manifest = release.manifest
+    named = manifest.get("previous_version")
+    version = str(manifest.get("version"))
+    label = shown(str(named))
+    if named is not None and not isinstance(named, str):
+        out.add(_rule("R107", "manifest.json", detail="previous_version must be a version string or null"))
+        return None
+    if options.previous is not None:
+        try:
+            prev = open_release(options.previous)
+        except InputError as exc:
+            out.add(
+                _rule(
+                    "R205",
+                    str(options.previous),
+                    previous=shown(str(options.previous)),
+                    detail=shown(exc.message),
+                )
+            )
+            out.notes.append("nothing was compared with a previous release: --previous cannot be read")
+            return None
+        got = shown(str(prev.manifest.get("version")))
+        if named is None:
+            detail = f"the manifest names no previous release, but --previous is {got}: compared with it"
+            out.add(_rule("R205", "manifest.json", previous=got, detail=detail))
+        elif prev.manifest.get("version") != named:
+            detail = f"--previous is version {got}, but the manifest names {label} as the previous release"
+            out.add(_rule("R205", "manifest.json", previous=label, detail=detail))
+    elif named is not None:
+        path = _siblings(release).get(named)
+        if path is None:
+            detail = (
+                f"the manifest names it, but no release with version {label} is next to this one in "
+                f"{shown(str(release.root.parent))}: pass --previous DIR, or --no-previous to skip"
+            )
+            out.add(_rule("R205", "manifest.json", previous=label, detail=detail))
+            out.notes.append(f"nothing was compared with a previous release: {label} was not found")
+            return None
+        prev = open_release(path)
+    else:
+        older = [
+            v
+            for v in _siblings(release)
+            if semver.is_valid(version) and semver.parse(v) < semver.parse(version)
+        ]
+        if not older:
+            out.notes.append(
+                "nothing was compared with a previous release: the manifest names none (first release)"
+            )
+            return None
+        latest = max(older, key=semver.parse)
+        detail = (
+            f"the manifest names no previous release, but {latest} is older and next to it: compared with it"
+        )
+        out.add(_rule("R205", "manifest.json", previous=shown(latest), detail=detail))
+        prev = open_release(_siblings(release)[latest])
+    check_chain(release, prev, out)
+    checked = F.Bounded(1)
+    if not check_integrity(prev, checked, {}, options):
+        first = checked.kept["message"][0] if checked.kept.height else "it is incomplete"
+        detail = f"fails its own checks ({shown(first)}): run evtk release check on it"
+        out.add(
+            _rule("R205", "manifest.json", previous=shown(str(prev.manifest.get("version"))), detail=detail)
+        )
+        out.notes.append("nothing was compared with a previous release: it failed its own checks")
+        return None
+    return prev
+
+
+def check_chain(release: Release, prev: Release, out: F.Bounded) -> None:
+    """R207: this manifest records the sha256 of the previous release's manifest."""
+    recorded = release.manifest.get("previous_manifest_sha256")
+    actual = sha256_member(prev.root / "manifest.json", MAX_MANIFEST_BYTES)
+    label = shown(str(prev.manifest.get("version")))
+    if recorded is None and release.manifest.get("previous_version") is None:
+        return  # names no previous release at all: R205 says so
+    if recorded is None:
+        detail = f"it records no previous_manifest_sha256 for {label}: rebuild it with this evtk"
+    elif recorded != actual:
+        detail = (
+            f"the manifest of {label} has sha256 {actual[:12]}..., this manifest records "
+            f"{shown(str(recorded))[:12]}...: the previous release was rewritten or swapped"
+        )
+    else:
         return
+    out.add(_rule("R207", "manifest.json", detail=detail))
+
+
+def check_against_previous(
+    release: Release, prev_release: Release, manifest: dict[str, Any], out: F.Bounded, options: CheckOptions
+) -> None:
+    root = release.root
+    prev_manifest = prev_release.manifest
+    prev_name = shown(str(prev_manifest.get("version")))
     retractions = load(root, "retractions").collect()
-    new_ids = scan_events(root).select("event_id")
-    old = scan_events(prev).select("event_id")
+    new_ids = scan_events(release).select("event_id")
+    old = scan_events(prev_release).select("event_id")
     removed = (
         old.join(new_ids, on="event_id", how="anti")
         .join(retractions.lazy().select("event_id", "reason"), on="event_id", how="left")
@@ -286,7 +604,7 @@ def check_against_previous(
                 "event {} was in {} and is gone without a retraction: add it to data/retractions.csv "
                 "with a reason, or restore it",
                 pl.col("event_id"),
-                pl.lit(prev.name),
+                pl.lit(prev_name),
             ),
             file=pl.lit("events"),
             event_id=pl.col("event_id"),
@@ -294,8 +612,8 @@ def check_against_previous(
     )
     # retractions.csv is cumulative: retractions carried over from earlier releases are not stale
     earlier = (
-        load(prev, "retractions").select("event_id")
-        if (prev / "retractions.csv").is_file()
+        load(prev_release.root, "retractions").select("event_id")
+        if "retractions.csv" in prev_release.files
         else pl.LazyFrame(schema={"event_id": pl.String})
     )
     stale = (
@@ -308,16 +626,19 @@ def check_against_previous(
         F.make(
             stale.lazy(),
             "R204",
-            pl.format("retraction of {}: no such event in {}", pl.col("event_id"), pl.lit(prev.name)),
+            pl.format("retraction of {}: no such event in {}", pl.col("event_id"), pl.lit(prev_name)),
             file=pl.lit("retractions.csv"),
             event_id=pl.col("event_id"),
         ).collect()
     )
-    _check_bump(manifest, prev_manifest, removed.height, out)
-    _check_drift(root, prev, out, options)
+    _check_bump(manifest, prev_manifest, removed.height, unexplained.height, out)
+    check_reused_ids(release, prev_release, prev_name, out)
+    _check_drift(release, prev_release, out, options)
 
 
-def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.Bounded) -> None:
+def _check_bump(
+    new: dict[str, Any], old: dict[str, Any], removed: int, unexplained: int, out: F.Bounded
+) -> None:
     v_new, v_old = str(new.get("version")), str(old.get("version"))
     if not (semver.is_valid(v_new) and semver.is_valid(v_old)):
         out.add(
@@ -339,9 +660,7 @@ def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.B
     schema_changed = (
         str(new.get("schema_version", "")).split(".")[0] != str(old.get("schema_version", "")).split(".")[0]
     )
-    codebook_changed = (new.get("codebook") or {}).get("version") != (old.get("codebook") or {}).get(
-        "version"
-    )
+    codebook_changed = codebook_version(new) != codebook_version(old)
     need = "major" if schema_changed else "minor" if (codebook_changed or removed) else "patch"
     rank = {"patch": 0, "minor": 1, "major": 2}
     if rank[kind] < rank[need]:
@@ -350,12 +669,46 @@ def _check_bump(new: dict[str, Any], old: dict[str, Any], removed: int, out: F.B
             if schema_changed
             else "the codebook version changed (at least minor)"
             if codebook_changed
-            else f"{removed} event(s) were retracted (at least minor)"
+            else f"{removed - unexplained} event(s) were retracted (at least minor)"
+            if not unexplained
+            else f"{removed} event(s) were removed, {unexplained} of them without a retraction (at least minor)"
         )
         out.add(
             F.single(
                 "R202", f"version {v_new} after {v_old} is a {kind} bump but {why}", file="manifest.json"
             )
+        )
+
+
+REUSE_FIELDS = ("article_id", "sentence", "quote")
+
+
+def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bounded) -> None:
+    """R206: an id kept across releases still names the same article, sentence and quote."""
+    cols = ["event_id", *REUSE_FIELDS]
+    joined = (
+        scan_events(prev)
+        .select(cols)
+        .join(scan_events(release).select(cols), on="event_id", how="inner", suffix="_new")
+    )
+    for col in REUSE_FIELDS:
+        changed = joined.filter(~pl.col(col).eq_missing(pl.col(f"{col}_new")))
+        out.add_capped(
+            changed,
+            F.make(
+                changed,
+                "R206",
+                get("R206").expr(
+                    id=pl.col("event_id"),
+                    previous=prev_name,
+                    what=col,
+                    old=pl.col(col).cast(pl.String).str.slice(0, 60).fill_null("(none)"),
+                    new=pl.col(f"{col}_new").cast(pl.String).str.slice(0, 60).fill_null("(none)"),
+                ),
+                file=pl.lit("events"),
+                event_id=pl.col("event_id"),
+            ),
+            "R206",
         )
 
 
@@ -365,9 +718,9 @@ def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:
     return {str(k): int(v) / total for k, v in df.iter_rows()}
 
 
-def _check_drift(root: Path, prev: Path, out: F.Bounded, options: CheckOptions) -> None:
+def _check_drift(release: Release, prev: Release, out: F.Bounded, options: CheckOptions) -> None:
     t = options.drift
-    new, old = scan_events(root), scan_events(prev)
+    new, old = scan_events(release), scan_events(prev)
     for col, label, threshold in (
         ("quad_class", "share of quad class", t.quad_share),
         ("source_name", "share of events from source", t.source_share),

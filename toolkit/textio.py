@@ -6,6 +6,7 @@ Every failure is an :class:`InputError` carrying the file and line, never a raw
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -57,3 +58,18 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
 def read_text(path: Path, encoding: str = "utf-8", max_bytes: int | None = None) -> str:
     """Read a text file, refusing files over ``max_bytes`` with a clear message."""
     return decode(read_bytes(path, max_bytes), path, encoding)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def plain(value: object) -> str:
+    """A value for one line of text output: control characters (newlines, escape sequences, line
+    separators) shown as ``\\xNN`` / ``\\uNNNN``, so data can never start a line of its own (a
+    forged ``::error`` annotation) or drive the terminal."""
+
+    def esc(m: re.Match[str]) -> str:
+        c = ord(m.group())
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return _CONTROL.sub(esc, str(value))

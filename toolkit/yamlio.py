@@ -8,6 +8,7 @@ findings can point at the exact line. Built on PyYAML's event stream (libyaml wh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ class YList(list[Any]):
 
 
 def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # A character YAML never allows (NUL, other control characters): say which, and where.
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        line = text[: exc.position].count("\n") + 1 if text else None
+        return f"character U+{ord(char):04X} is not allowed in YAML (a control character): remove it", line
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -49,7 +55,7 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
     # libyaml says "found character that cannot start any token" without naming the tab.
     bad_line = text.split("\n")[mark.line] if mark is not None and mark.line < text.count("\n") + 1 else ""
     indent = bad_line[: len(bad_line) - len(bad_line.lstrip(" \t"))]
-    if "\t" in msg or "tab" in msg or "\t" in indent:
+    if "\t" in msg or re.search(r"\btabs?\b", msg) or "\t" in indent:
         msg += " (YAML does not allow tabs for indentation: use spaces)"
     line = mark.line + 1 if mark is not None else None
     start = getattr(exc, "context_mark", None)
@@ -125,6 +131,8 @@ def loads(text: str, path: Path | str) -> Any:
                 s.line = line
                 s.quoted = bool(ev.style)
                 attach(s, line)
+        elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and ev.tag not in (None, "!"):
+            raise InputError(f"YAML tags such as {ev.tag} are not allowed", path, line)
         elif isinstance(ev, yaml.MappingStartEvent):
             m = YMap()
             m.line = line

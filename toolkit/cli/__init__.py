@@ -59,6 +59,27 @@ def _root(
         os.environ["EVTK_DEBUG"] = "1"
 
 
+def _catch_signals() -> None:
+    """SIGTERM and SIGHUP (a closed terminal, a CI job cancelled) stop evtk the way Ctrl-C does: as a
+    KeyboardInterrupt, so every command's clean-up runs (temporary folders and files removed) before
+    it exits. SIGKILL cannot be caught: ``release build`` removes what such a build left behind."""
+    import signal
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, interrupt)
+            except ValueError:  # not the main thread (evtk called from a worker thread)
+                return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return  # started in the background with SIGINT ignored: keep it so
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning library errors into one-line messages and exit codes."""
     from toolkit.errors import EvtkError
@@ -66,21 +87,34 @@ def main(argv: list[str] | None = None) -> None:
     # The in-memory engine: polars 2.1's streaming engine panics on some string expressions over
     # concatenated frames (seen on imported data); set before any command imports polars.
     os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
+    _catch_signals()
     try:
         app(args=argv, prog_name="evtk")
     except EvtkError as exc:
-        sys.stderr.write(f"evtk: error: {exc}\n")
+        from toolkit.textio import plain
+
+        sys.stderr.write(f"evtk: error: {plain(exc)}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("evtk: interrupted; nothing was written\n")
         sys.exit(130)
     except (BrokenPipeError, SystemExit):
         raise
+    except OSError as exc:
+        # The machine, not the data: a full disk, a read-only or unwritable output, a vanished file.
+        from toolkit.textio import plain
+
+        where = f"{plain(exc.filename)}: " if exc.filename else ""
+        what = exc.strerror or str(exc) or type(exc).__name__
+        sys.stderr.write(
+            f"evtk: error: {where}{plain(what)}; nothing was published (check the path and free space)\n"
+        )
+        sys.exit(2)
     except BaseException as exc:  # noqa: BLE001 - last line of defence (incl. pyo3 panics): no tracebacks
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
             raise
         sys.stderr.write(
-            f"evtk: internal error: {type(exc).__name__}: {exc}\n"
+            f"evtk: internal error: {type(exc).__name__}: {str(exc).encode('unicode_escape').decode()}\n"
             "This is a bug in evtk; run again with --debug and report the traceback.\n"
         )
         sys.exit(3)

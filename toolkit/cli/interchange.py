@@ -126,6 +126,16 @@ def import_cmd(
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ShowFormat.text,
+    max_input_bytes: Annotated[
+        int, typer.Option("--max-input-bytes", min=1, help="Largest (decompressed) input, in bytes.")
+    ] = 64 * 1024**3,
+    max_line_bytes: Annotated[
+        int, typer.Option("--max-line-bytes", min=1, help="Longest line, in bytes.")
+    ] = 16 * 1024**2,
+    max_members: Annotated[int, typer.Option("--max-members", min=1, help="Most files in one .zip.")] = 1000,
+    max_ratio: Annotated[
+        int, typer.Option("--max-ratio", min=1, help="Largest decompressed/compressed size of a .gz or .zip.")
+    ] = 200,
 ) -> None:
     """Import GDELT 1.0/2.0, ICEWS or Phoenix event files into one evtk event Parquet file.
 
@@ -133,7 +143,9 @@ def import_cmd(
     left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
     """
     from toolkit.interchange import import_events
+    from toolkit.interchange.textstream import Limits
 
+    limits = Limits(max_input_bytes, max_line_bytes, max_members, max_ratio)
     progress = _progress(f"evtk import {fmt.value}", quiet)
     summary = _run(
         progress,
@@ -145,6 +157,7 @@ def import_cmd(
             encoding=encoding,
             max_examples=max_examples,
             progress=progress,
+            limits=limits,
         ),
     )
     _finish(summary, output_format, render_import)
@@ -167,7 +180,9 @@ def export_cmd(
     """Export a release's events as GDELT 2.0 TSV, Phoenix TSV or PLOVER JSON Lines.
 
     Only the files the release's manifest lists are read, with the release's own codebook snapshot
-    (--codebook overrides it).
+    (--codebook overrides it). Text cells that a spreadsheet would run as a formula (starting with
+    =, +, -, @, tab or CR) are written with a leading ' (numbers are never changed); see
+    docs/security.md.
 
     Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
     2 the release cannot be read.

@@ -39,6 +39,14 @@ def build(
         typer.Option("--partition-threshold", min=0, help="Partition events by year above this many rows."),
     ] = 1_000_000,
     primary: PrimaryOpt = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Previous release to diff and chain against (default: the next lower version in --out).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = ReportFormat.text,
     codebook: CodebookOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -60,6 +68,7 @@ def build(
             encoding=encoding,
             progress=Progress.auto(quiet),
             primary_coder=primary,
+            previous=previous,
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
@@ -113,6 +122,33 @@ def check(
     drift_source: Annotated[
         float, typer.Option("--drift-source", help="Warn when a source's share moves more.")
     ] = 0.20,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="OpenSSH public key (KEY.pub): require a valid manifest.json.sig by it.",
+            show_default=False,
+        ),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            help="Codebook to compare the release's snapshot with, when of the same version "
+            "(default: $EVTK_CODEBOOK, ./codebook, or the bundled one).",
+            show_default=False,
+        ),
+    ] = None,
+    max_file_bytes: Annotated[
+        int,
+        typer.Option("--max-file-bytes", min=0, help="Largest file a manifest may list (bytes)."),
+    ] = 64 * 1024**3,
+    max_manifest_bytes: Annotated[
+        int, typer.Option("--max-manifest-bytes", min=0, help="Largest manifest.json read (bytes).")
+    ] = 64 * 1024**2,
+    max_resources: Annotated[
+        int, typer.Option("--max-resources", min=0, help="Most files a manifest may list.")
+    ] = 100_000,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
     quiet: QuietOpt = False,
@@ -130,6 +166,11 @@ def check(
         drift=DriftThresholds(drift_quad, drift_duplicates, drift_source),
         max_examples=max_examples,
         progress=Progress.auto(quiet),
+        max_file_bytes=max_file_bytes,
+        max_manifest_bytes=max_manifest_bytes,
+        max_resources=max_resources,
+        codebook=codebook,
+        key=key,
     )
     report = check_release(release_dir, opts)
     agreement = _recorded_agreement(release_dir)
@@ -155,6 +196,49 @@ def _recorded_agreement(release_dir: Path) -> dict[str, object] | None:
     except InputError:
         return None  # the check has reported it
     return agreement if isinstance(agreement, dict) and isinstance(agreement.get("alpha"), dict) else None
+
+
+@app.command("sign")
+def sign(
+    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    key: Annotated[Path, typer.Option("--key", help="OpenSSH private key to sign with.", show_default=False)],
+) -> None:
+    """Sign the release's manifest with ssh-keygen -Y (namespace evtk-release) into manifest.json.sig.
+    The manifest holds every file's sha256, so the signature covers the whole release; verify it
+    with `evtk release check DIR --key KEY.pub`."""
+    from toolkit.signing import sign_release
+
+    out(f"signed {sign_release(release_dir, key)}")
+
+
+@app.command("verify")
+def verify(
+    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    data: Annotated[Path, typer.Option("--data", help="Data folder the release was built from.")] = Path(
+        "data"
+    ),
+    fmt: FormatOpt = ReportFormat.text,
+    codebook: CodebookOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebuild the release's version from DATA in a temporary folder (same created time, partition
+    threshold and previous release) and compare every file's sha256. Exit 0 reproduced, 1 files
+    differ, 2 the release or data cannot be read or the data does not validate."""
+    from toolkit.findings import render
+    from toolkit.progress import Progress
+    from toolkit.release import BuildBlocked, verify_release
+
+    try:
+        report = verify_release(
+            release_dir, data, codebook=codebook, encoding=encoding, progress=Progress.auto(quiet)
+        )
+    except BuildBlocked as exc:
+        out(render(exc.report, fmt.value))
+        err(f"evtk: error: cannot rebuild: {exc.message}")
+        raise typer.Exit(2) from None
+    out(render(report, fmt.value))
+    raise typer.Exit(report.exit_code)
 
 
 @app.command("diff")

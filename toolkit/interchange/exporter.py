@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from toolkit.cells import neutralise
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, UsageError
 from toolkit.interchange.layouts import EXPORT_FORMATS, GDELT2, PHOENIX, PHOENIX_AGENTS, PHOENIX_PENTA
@@ -31,26 +32,14 @@ Progress = Callable[[str, int], None]
 
 
 def scan_release_events(release_dir: Path) -> pl.LazyFrame:
-    """The events table of a release, with every :data:`EVENT_COLUMNS` column (absent optional ones null)."""
+    """The events table of a release, with every :data:`EVENT_COLUMNS` column (absent optional ones
+    null). Only a folder with a valid manifest is a release, and only the files it lists are read
+    (a stray partition dropped into ``events/`` is not data; `evtk release check` reports it)."""
+    from toolkit.release_io import open_release, scan_events
+
     if not release_dir.is_dir():
         raise InputError("release directory not found", release_dir)
-    single = release_dir / "events.parquet"
-    folder = release_dir / "events"
-    if not single.is_file():
-        if not folder.is_dir():
-            raise InputError("not a release: it has neither events.parquet nor events/", release_dir)
-        if not any(folder.rglob("*.parquet")):
-            raise InputError("no Parquet files under events/", folder)
-    if (release_dir / "manifest.json").is_file():
-        # The one release reader: only the files the manifest lists (a stray partition dropped into
-        # events/ is not data; `evtk release check` reports it as R105).
-        from toolkit.release_io import scan_events
-
-        lf = scan_events(release_dir)
-    elif single.is_file():
-        lf = pl.scan_parquet(single)
-    else:
-        lf = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
+    lf = scan_events(open_release(release_dir))
     try:
         names = lf.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -62,9 +51,18 @@ def scan_release_events(release_dir: Path) -> pl.LazyFrame:
     return lf.with_columns(fill) if fill else lf
 
 
+#: numeric release columns: written as numbers (``-10.0`` is a value, never a formula)
+NUMERIC = frozenset(c for c, t in EVENT_COLUMNS.items() if t.is_numeric())
+
+
 def _text(col: str) -> pl.Expr:
-    """A column as a TSV-safe string: tabs and newlines inside a value would shift or split the row."""
-    return pl.col(col).cast(pl.String).str.replace_all(r"[\t\r\n]+", " ")
+    """A column as a TSV-safe string: tabs and newlines inside a value would shift or split the
+    row, and text a spreadsheet would run as a formula gets a leading ``'`` (see
+    :mod:`toolkit.cells`)."""
+    out = pl.col(col).cast(pl.String)
+    if col in NUMERIC:
+        return out
+    return neutralise(out).str.replace_all(r"[\t\r\n]+", " ")
 
 
 def _coordinate(col: str) -> pl.Expr:
@@ -225,11 +223,19 @@ def export_events(
         raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     release = Path(release_dir)
     out_path = Path(out)
+    from toolkit.release_io import refuse_output_in_release
+
+    refuse_output_in_release(out_path)
     if out_path.is_dir():
         raise UsageError(f"--out {out_path} is a directory: name the file to write")
     events = scan_release_events(release)
-    if codebook is None and (release / "codebook" / "codebook.yaml").is_file():
-        codebook = release / "codebook"  # the release's own snapshot, not the bundled codebook
+    if codebook is None:
+        from toolkit.release_io import open_release
+
+        opened = open_release(release)
+        if "codebook/codebook.yaml" in opened.entries:
+            # the release's own snapshot (only the files its manifest lists), not the bundled codebook
+            codebook = opened.codebook()
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     report = progress or (lambda _stage, _rows: None)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from toolkit.errors import InputError, UsageError
 from toolkit.interchange.layouts import LAYOUTS, Layout, layout_for_width, normalise_name
 from toolkit.interchange.mappings import IcewsMaps, load_icews_maps
 from toolkit.interchange.summary import FINDINGS, REJECT_REASONS, ImportSummary, InputInfo, RejectedRow
-from toolkit.interchange.textstream import MARKER, PreparedInput, Workspace, check_encoding, prepare
+from toolkit.interchange.textstream import MARKER, Limits, PreparedInput, Workspace, check_encoding, prepare
 from toolkit.schema import INPUT_FIELDS
 
 #: output columns, in schema order: the input field names (``id``, ``article``, ``sentence``, ...)
@@ -530,6 +530,9 @@ def _resolve_codebook(codebook: Codebook | Path | str | None) -> Codebook:
 
 
 def _check_out(out: Path, inputs: Sequence[Path]) -> None:
+    from toolkit.release_io import refuse_output_in_release
+
+    refuse_output_in_release(out)
     if out.is_dir():
         raise UsageError(f"--out {out} is a directory: name the Parquet file to write")
     for path in inputs:
@@ -546,6 +549,7 @@ def import_events(
     encoding: str = "utf-8",
     max_examples: int = 5,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ImportSummary:
     """Import event files of format ``fmt`` into one Parquet file ``out`` (zstd, all columns strings).
 
@@ -571,7 +575,7 @@ def import_events(
     try:
         prepared: list[PreparedInput] = []
         for path in in_paths:
-            prepared.extend(prepare(path, ws, encoding))
+            prepared.extend(prepare(path, ws, encoding, limits or Limits()))
             report("checking bytes", sum(p.lines for p in prepared))
         plans: list[pl.LazyFrame] = []
         infos: list[InputInfo] = []

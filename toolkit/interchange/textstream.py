@@ -42,6 +42,17 @@ _BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one import input may cost; each has an ``evtk import`` option to raise it (see
+    docs/security.md). Checked while streaming, so a bomb stops at the limit, not at the disk's end."""
+
+    max_bytes: int = 64 * 1024**3  # decompressed bytes of one input (--max-input-bytes)
+    max_line: int = 16 * 1024**2  # bytes of one line (--max-line-bytes)
+    max_members: int = 1000  # files in one zip archive (--max-members)
+    max_ratio: int = 200  # decompressed / compressed size of a .gz or .zip (--max-ratio)
+
+
+@dataclass(frozen=True)
 class PreparedInput:
     """One stream of lines to import: a file, a ``.gz`` file or one member of a ``.zip``."""
 
@@ -115,19 +126,49 @@ class _Counter:
             self.dest.write(data)
 
 
-def _pump(src: BinaryIO, counter: _Counter) -> None:
+def _pump(
+    src: BinaryIO, counter: _Counter, limits: Limits = Limits(), display: str = "", packed: int | None = None
+) -> None:
+    """Stream ``src`` through ``counter``. ``packed``: the compressed size, for the ratio limit."""
     carry = b""
+    total = 0
+    cap = (
+        limits.max_bytes if packed is None else min(limits.max_bytes, max(packed, 1 << 20) * limits.max_ratio)
+    )
     while True:
         block = src.read(CHUNK)
         if not block:
             break
+        total += len(block)
+        if total > cap:
+            which = (
+                "--max-input-bytes"
+                if cap == limits.max_bytes
+                else f"{limits.max_ratio}x its size, --max-ratio"
+            )
+            raise InputError(
+                f"decompresses to more than {cap} bytes (limit: {which}): refused, raise the limit if it is real",
+                display,
+            )
         data = carry + block if carry else block
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             carry = data  # a line longer than CHUNK: keep reading until it ends
+            if len(carry) > limits.max_line:
+                raise InputError(
+                    f"line {counter.lines + 1} is longer than {limits.max_line} bytes (--max-line-bytes): "
+                    "not an event file, or raise the limit",
+                    display,
+                )
             continue
-        counter.feed(data[:cut])
-        carry = data[cut:]
+        piece, carry = data[:cut], data[cut:]
+        if len(piece) > limits.max_line and max(map(len, piece.split(b"\n"))) > limits.max_line:
+            raise InputError(
+                f"a line after line {counter.lines} is longer than {limits.max_line} bytes "
+                "(--max-line-bytes): not an event file, or raise the limit",
+                display,
+            )
+        counter.feed(piece)
     if carry:
         counter.feed(carry)
 
@@ -158,12 +199,30 @@ class Workspace:
         self.paths.clear()
 
 
+#: zip compression methods the standard library reads (stored, deflate, bzip2, lzma)
+ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
+
+def _readable_member(info: zipfile.ZipInfo, display: str) -> None:
+    """Refuse, before reading, a zip member that cannot be read: encrypted, or compressed with a
+    method such as deflate64 (9) that only some archivers write."""
+    where = f"{display}!{info.filename}"
+    if info.flag_bits & 0x1:
+        raise InputError("the zip member is encrypted: extract it with its password first", where)
+    if info.compress_type not in ZIP_METHODS:
+        raise InputError(
+            f"the zip member uses compression method {info.compress_type} (e.g. deflate64), which evtk "
+            "cannot read: re-zip it with standard deflate, or extract it first",
+            where,
+        )
+
+
 @contextmanager
 def _open_error(display: str) -> Iterator[None]:
     """Turn I/O and decompression errors into one-line :class:`InputError` messages naming the input."""
     try:
         yield
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise InputError("no such file", display) from None
         if isinstance(exc, IsADirectoryError):
@@ -184,15 +243,25 @@ def _open_error(display: str) -> Iterator[None]:
         raise InputError(f"cannot read this {kind}: {exc}", display) from None
 
 
-def _copy_into(src: BinaryIO, display: str, ws: Workspace, encoding: str, utf8: bool) -> PreparedInput:
+def _copy_into(
+    src: BinaryIO,
+    display: str,
+    ws: Workspace,
+    encoding: str,
+    utf8: bool,
+    limits: Limits = Limits(),
+    packed: int | None = None,
+) -> PreparedInput:
     tmp = ws.new(".tsv")
     with _open_error(display), tmp.open("wb") as dest:
         counter = _Counter(dest, encoding, utf8)
-        _pump(src, counter)
+        _pump(src, counter, limits, display, packed)
     return PreparedInput(display, tmp, counter.lines, counter.first_line or "", counter.bad)
 
 
-def prepare(path: Path, ws: Workspace, encoding: str = "utf-8") -> list[PreparedInput]:
+def prepare(
+    path: Path, ws: Workspace, encoding: str = "utf-8", limits: Limits = Limits()
+) -> list[PreparedInput]:
     """The line streams in ``path`` (one, or one per ``.zip`` member), ready for :func:`polars.scan_lines`."""
     name, utf8 = check_encoding(encoding)
     display = str(path)
@@ -200,18 +269,31 @@ def prepare(path: Path, ws: Workspace, encoding: str = "utf-8") -> list[Prepared
         raise InputError("no such file", display)
     if path.is_dir():
         raise InputError("is a directory, expected a file", display)
+    if not path.is_file():
+        raise InputError("is not a regular file (a FIFO or device would never end): refused", display)
     suffix = path.suffix.lower()
+    packed = path.stat().st_size
     if suffix == ".gz":
         with _open_error(display), gzip.open(path, "rb") as fh:
-            return [_copy_into(fh, display, ws, name, utf8)]  # type: ignore[arg-type]
+            return [_copy_into(fh, display, ws, name, utf8, limits, packed)]  # type: ignore[arg-type]
     if suffix == ".zip":
         out: list[PreparedInput] = []
         with _open_error(display), zipfile.ZipFile(path) as archive:
+            members = [i for i in archive.infolist() if not i.is_dir()]
+            if len(members) > limits.max_members:
+                raise InputError(
+                    f"the zip archive has {len(members)} files, over the limit of {limits.max_members} "
+                    "(--max-members)",
+                    display,
+                )
             for info in archive.infolist():
                 if info.is_dir():
                     continue
+                _readable_member(info, display)
                 with archive.open(info) as member:
-                    out.append(_copy_into(member, f"{display}!{info.filename}", ws, name, utf8))  # type: ignore[arg-type]
+                    out.append(
+                        _copy_into(member, f"{display}!{info.filename}", ws, name, utf8, limits, packed)  # type: ignore[arg-type]
+                    )
         if not out:
             raise InputError("the zip archive has no files", display)
         return out
@@ -219,11 +301,11 @@ def prepare(path: Path, ws: Workspace, encoding: str = "utf-8") -> list[Prepared
         # first pass reads only: most files are clean and are then scanned in place, without a copy
         with _open_error(display), path.open("rb") as fh:
             counter = _Counter(None, name, utf8)
-            _pump(fh, counter)
+            _pump(fh, counter, limits, display)
         if counter.bad == 0:
             with _open_error(display), path.open("rb") as fh:
                 has_bom = fh.read(3) == _BOM
             if not has_bom:
                 return [PreparedInput(display, path, counter.lines, counter.first_line or "", 0)]
     with _open_error(display), path.open("rb") as fh:
-        return [_copy_into(fh, display, ws, name, utf8)]
+        return [_copy_into(fh, display, ws, name, utf8, limits)]

@@ -3,6 +3,8 @@ with the codebook."""
 
 from __future__ import annotations
 
+import polars as pl
+
 from toolkit.rules import rule
 from toolkit.rules.common import IMPORTED, C, Context, Mask, blank
 
@@ -36,7 +38,8 @@ def masks(ctx: Context) -> list[Mask]:
         (
             "goldstein",
             C("_goldstein").is_not_null() & known & ((C("_goldstein") - C("_cb_goldstein")).abs() > 1e-6),
-            C("goldstein"),
+            # a release has only the typed value (no raw text): show that rather than null
+            pl.coalesce(C("goldstein"), C("_goldstein").cast(pl.String)),
             C("_cb_goldstein"),
         ),
     )

@@ -1,4 +1,4 @@
-"""Releases (R101-R108 integrity, R201-R204 release to release)."""
+"""Releases (R101-R115 integrity, R201-R207 release to release)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,76 @@ rule(
     "Each Parquet file names the dataset, codebook and schema versions of its release.",
 )
 rule(
+    "R109",
+    "unsafe-path",
+    "error",
+    "Every path stays inside the release",
+    "{file} {detail}: refused, not read",
+    "A release names only regular files inside its own folder, by plain relative paths. Absolute "
+    "paths, `..`, symbolic links (anywhere in the release), devices and FIFOs are refused and never "
+    "opened, so a hostile release cannot make the check read, or disclose anything about, a file "
+    "outside it. See docs/security.md.",
+)
+rule(
+    "R110",
+    "limit-exceeded",
+    "error",
+    "Files stay within the size limits",
+    "{file}: {detail}",
+    "A file is read for at most the bytes its manifest entry gives, and no entry may give more than "
+    "`--max-file-bytes`; raise the limit for releases that really are that large.",
+)
+rule(
+    "R111",
+    "unreadable-file",
+    "error",
+    "Every file reads as its format",
+    "{file}: cannot be read as {kind} ({detail})",
+    "A file with the right checksum that still does not parse (a broken Parquet footer, a CSV that "
+    "is not UTF-8, a partition folder that is not `year=YYYY`) was built broken or by another tool.",
+)
+rule(
+    "R112",
+    "bad-event-id",
+    "error",
+    "Event ids are file#local_id of their row",
+    "event {id}: the id is not {expected}, the file#local_id of its own row",
+    "An event id is derived from the event's file and local id; one that is not was edited after the "
+    "build, to make one event pass for another.",
+)
+rule(
+    "R113",
+    "codebook-changed",
+    "error",
+    "The codebook snapshot is the codebook of its version",
+    "codebook/{file}: differs from codebook {version} at {reference}{detail}",
+    "A version names one codebook. A snapshot whose content differs from the codebook of the same "
+    "version (e.g. 042 moved to quad class 4 while the snapshot still says 1.0.0) was edited: rebuild "
+    "the release from the published codebook, or publish the changed codebook as a new version. The "
+    "snapshot is compared with `--codebook` (default: the usual codebook look-up) when its version is "
+    "the same; otherwise a note says it was not compared.",
+)
+rule(
+    "R114",
+    "bad-signature",
+    "error",
+    "The manifest carries a valid signature",
+    "manifest.json.sig: {detail}",
+    "With `release check --key KEY.pub`, `manifest.json.sig` must be a valid `ssh-keygen -Y` signature "
+    "of `manifest.json` by that key (made with `evtk release sign`). The manifest holds every file's "
+    "sha256, so the signature covers the whole release; resealed checksums no longer pass.",
+)
+rule(
+    "R115",
+    "not-reproduced",
+    "error",
+    "The release rebuilds from its inputs",
+    "{file}: {detail}",
+    "`evtk release verify DIR --data DATA` builds the same version from the data in a temporary folder "
+    "and compares every file's sha256 with the release: a release edited and resealed after its build "
+    "does not reproduce.",
+)
+rule(
     "R201",
     "unexplained-removal",
     "error",
@@ -93,6 +163,36 @@ rule(
     "{metric} moved from {old} to {new} (threshold {threshold})",
     "Large shifts in quad-class shares, duplicate rate or events per source deserve a look before "
     "publishing; thresholds are configurable.",
+)
+rule(
+    "R205",
+    "previous-release",
+    "error",
+    "The previous release is the one the manifest names, and intact",
+    "previous release {previous}: {detail}",
+    "The previous release is found by the version the manifest names (`previous_version`), never by "
+    "folder names, and must pass its own integrity checks before anything is compared with it. A "
+    "manifest that names none while older releases sit next to it, or a `--previous` of another "
+    "version, is reported. When nothing is compared the report says so in a note.",
+)
+rule(
+    "R206",
+    "reused-id",
+    "error",
+    "An event id keeps its text",
+    "event {id} points at other text than in {previous}: {what} changed ({old} -> {new})",
+    "An id names one event of one article sentence. An id whose article, sentence or quote changed is "
+    "another event under an old name: give it a new id and retract the old one.",
+)
+rule(
+    "R207",
+    "broken-chain",
+    "error",
+    "The release names its predecessor's manifest",
+    "manifest.json: {detail}",
+    "Each manifest records the sha256 of the previous release's `manifest.json` "
+    "(`previous_manifest_sha256`), so releases form a chain: a previous release that was rewritten, "
+    "or swapped for another, no longer matches.",
 )
 rule(
     "R204",

@@ -1,4 +1,4 @@
-"""Articles, sentences and quotes (E301-E304): events point at text that supports them."""
+"""Articles, sentences and quotes (E301-E304), and text that spreadsheets would run (E305): events point at text that supports them."""
 
 from __future__ import annotations
 
@@ -45,17 +45,54 @@ E304 = rule(
     "cannot run on them, and the report says so instead of failing.",
 )
 
+E305 = rule(
+    "E305",
+    "formula-text",
+    "warning",
+    "Text does not start like a spreadsheet formula",
+    "{field} {value} starts like a spreadsheet formula (=, +, -, @, tab): exports write it with a "
+    "leading ', reword it if it is meant as text",
+    "A place name, quote or note such as `=HYPERLINK(...)` would run as a formula when an export is "
+    "opened in a spreadsheet. Exports neutralise such cells (a leading `'`, as OWASP recommends); the "
+    "warning points at the source, which is almost always a paste accident or an attack.",
+)
+#: free-text fields of an event (codes, dates and numbers have rules of their own)
+TEXT_FIELDS = (
+    "quote",
+    "location_place",
+    "location_country",
+    "note",
+    "coder",
+    "rule_id",
+    "source_event_id",
+    "source_story_id",
+    "url",
+    "publisher",
+)
+
+
+def _formula_masks(ctx: Context) -> list[Mask]:
+    from toolkit.cells import starts_formula
+
+    return [
+        Mask(E305, starts_formula(C(f)), E305.expr(field=f, value=C(f).str.slice(0, 40)), f)
+        for f in TEXT_FIELDS
+        if f in ctx.columns or not ctx.columns
+    ]
+
 
 def masks(ctx: Context) -> list[Mask]:
+    formula = _formula_masks(ctx)
     if not ctx.have_articles:
-        return []
+        return formula
     return [
         Mask(
             E301,
             present("_article") & ~C("_known_article"),
             E301.expr(article=C("_article")),
             "article",
-        )
+        ),
+        *formula,
     ]
 
 
@@ -90,7 +127,9 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
         return []
     counts: pl.DataFrame = ctx.once(
         "sentence_counts",
-        lambda: sentences.group_by(C("article_id").alias("_article")).agg(_count=C("sentence").max().cast(pl.Int64)),
+        lambda: sentences.group_by(C("article_id").alias("_article")).agg(
+            _count=C("sentence").max().cast(pl.Int64)
+        ),
     )
     base = chunk.lazy().filter(C("_known_article") & C("_sentence").is_not_null() & (C("_sentence") >= 1))
     pairs = base.select("_article", "_sentence").unique().join(counts.lazy(), on="_article", how="left")
