@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "data" / "releases" / "0.1.0"
-GDELT = REPO.parent / "shared" / "reference" / "formats" / "gdelt2" / "sample.export.tsv"
+GDELT = REPO / "tests" / "fixtures" / "formats" / "gdelt2" / "sample.export.tsv"
 
 
 def release(root: Path, name: str = "r") -> Path:
@@ -186,8 +186,6 @@ def _import_zip(how: str) -> Callable[[Path], list[Any]]:
 
 
 def _import_unwritable(root: Path) -> list[Any]:
-    if not GDELT.is_file():
-        pytest.skip("../shared/reference/formats not present")
     return ["import", "gdelt2", GDELT, "--out", "/proc/evtk/x.parquet"]
 
 
@@ -292,8 +290,6 @@ def test_disk_full_is_exit_2_and_leaves_nothing(
     command: str, tmp_path: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    if command == "import" and not GDELT.is_file():
-        pytest.skip("../shared/reference/formats not present")
 
     def full(src: Any, dst: Any, *a: Any, **k: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))

@@ -19,7 +19,7 @@ from toolkit.release import build_release, remove_stale_builds
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "data" / "releases" / "0.1.0"
-GDELT = REPO.parent / "shared" / "reference" / "formats" / "gdelt2" / "sample.export.tsv"
+GDELT = REPO / "tests" / "fixtures" / "formats" / "gdelt2" / "sample.export.tsv"
 
 
 @pytest.fixture
@@ -101,8 +101,8 @@ def test_build_removes_stale_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_signal_during_import_leaves_no_temp_files(
     sig: signal.Signals, tmp_path: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not GDELT.is_file():
-        pytest.skip("../shared/reference/formats not present")
+    # Python's own Ctrl-C handler, whatever an earlier test (or library) left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     real = textstream.Workspace.new
     calls = []
 
@@ -121,3 +121,4 @@ def test_signal_during_import_leaves_no_temp_files(
     assert calls and list(out.iterdir()) == []
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, previous)
