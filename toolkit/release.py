@@ -8,7 +8,8 @@ A release is a folder ``<out>/<VERSION>/`` holding:
 - ``retractions.csv`` (events withdrawn since earlier releases, with reasons),
 - ``codebook/`` (a snapshot of the codebook the events were validated against),
 - ``manifest.json`` (datapackage-style: versions, and each file's sha256, bytes and rows),
-- ``README.md`` (the dataset card) and ``CHANGES.md`` (against the previous release).
+- ``README.md`` (the dataset card) and ``CHANGES.md`` (against the previous release),
+- ``report.html`` (one self-contained page of charts and coverage, :mod:`toolkit.report`).
 
 Builds are atomic (written to a hidden sibling folder, then renamed), never overwrite a version,
 and are reproducible: the only timestamp is ``SOURCE_DATE_EPOCH`` or, without it, the latest
@@ -37,6 +38,7 @@ from toolkit.config import config_path, load_config
 from toolkit.errors import InputError, ReleaseError
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
+from toolkit.report import page as report_page
 from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported for the public API)
     CheckOptions,
     DriftThresholds,
@@ -444,6 +446,10 @@ def build_release(
             manifest["agreement"] = agreement
         (tmp / "CHANGES.md").write_text(render_changes(version, prev_version, diff), encoding="utf-8")
         (tmp / "README.md").write_text(render_card(manifest), encoding="utf-8")
+        # The release report (one self-contained HTML page), listed in the manifest like every file.
+        (tmp / "report.html").write_text(
+            report_page(manifest, scan_written(tmp), cb, tmp / "CHANGES.md"), encoding="utf-8"
+        )
         manifest["resources"] = _resources(tmp)
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

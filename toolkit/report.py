@@ -147,8 +147,7 @@ def _code_label(cb: Codebook) -> dict[str, str]:
     return dict(zip(cb.events["code"].to_list(), cb.events["name"].to_list(), strict=True))
 
 
-def _changes(root: Path) -> str:
-    path = root / "CHANGES.md"
+def _changes(path: Path) -> str:
     if not path.is_file():
         return "<p>No changelog in this release.</p>"
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -173,11 +172,16 @@ def _agreement(manifest: dict[str, Any]) -> str:
 
 
 def render(release_dir: Path) -> str:
-    """The report page of the release in ``release_dir``."""
+    """The report page of the published release in ``release_dir`` (read through its manifest)."""
     manifest = read_manifest(release_dir)
-    events = scan_events(release_dir)
     snapshot = release_dir / "codebook"
     cb = load_codebook(snapshot if (snapshot / "codebook.yaml").is_file() else None)
+    return page(manifest, scan_events(release_dir), cb, release_dir / "CHANGES.md")
+
+
+def page(manifest: dict[str, Any], events: pl.LazyFrame, cb: Codebook, changes: Path) -> str:
+    """The report page from a release's manifest, events and codebook (``release build`` calls this
+    before the manifest lists its files, so the page can be one of them)."""
     names = _code_label(cb)
     total = int(events.select(pl.len()).collect().item())
     name = str(manifest.get("name", "events"))
@@ -233,7 +237,7 @@ def render(release_dir: Path) -> str:
         _table(_counts(events, "date_precision"), ("precision", "events")),
         "</div></div>",
         "<h2>What changed since the previous release</h2>",
-        _changes(release_dir),
+        _changes(changes),
         "<h2>Agreement between coders</h2>",
         _agreement(manifest),
         "</body></html>",
