@@ -84,7 +84,8 @@ def test_gdelt2_sample(tmp_path: Path) -> None:
         "3",
         "-7.0",
     )
-    assert (first["location_country"], first["location_place"]) == (
+    assert (first["location_country"], first["source_location_country"], first["location_place"]) == (
+        "CAN",
         "CA",
         "Vancouver, British Columbia, Canada",
     )
@@ -129,7 +130,8 @@ def test_gdelt1_57_sample(tmp_path: Path) -> None:
         "030",
         "4",
     )
-    assert (row["location_country"], row["location_lat"], row["location_lon"]) == ("GH", "5.55", "-0.216667")
+    assert (row["location_country"], row["location_lat"], row["location_lon"]) == ("GHA", "5.55", "-0.216667")
+    assert row["source_location_country"] == "GH"  # FIPS 10-4 as GDELT wrote it
 
 
 @needs_shared
@@ -163,8 +165,9 @@ def test_icews_sample(tmp_path: Path) -> None:
         "47400351",
         "Vietnam News Agency Bulletin",
         "Hanoi",
-        "Vietnam",
+        "VNM",
     )
+    assert row["source_location_country"] == "Vietnam"  # the ICEWS name, kept beside the code
     assert row["quad_class"] is None and row["root_code"] is None and row["url"] is None
     # "Russian Federation" is not the codebook's name (Russia): the mapping table supplies RUS
     raw = pl.read_csv(ICEWS_SAMPLE, separator="\t", infer_schema=False, quote_char=None)

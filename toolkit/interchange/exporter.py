@@ -89,7 +89,16 @@ def _fraction_date() -> pl.Expr:
     return pl.format("{}.{}", scaled // 10_000, (scaled % 10_000).cast(pl.String).str.zfill(4))
 
 
-def _gdelt2_columns() -> list[pl.Expr]:
+def _country(maps: dict[str, str]) -> pl.Expr:
+    """The release's location country (a codebook code) in another dataset's code system; a code the
+    table does not list is written as it is (most CAMEO country codes are ISO 3166 alpha-3 codes)."""
+    return pl.col("location_country").replace(maps)
+
+
+def _gdelt2_columns(cb: Codebook) -> list[pl.Expr]:
+    from toolkit.interchange.mappings import load_country_maps
+
+    to_fips = load_country_maps(cb).to_fips
     d = pl.col("event_date")
     mapped: dict[str, pl.Expr] = {
         "GLOBALEVENTID": _event_id(),
@@ -105,7 +114,10 @@ def _gdelt2_columns() -> list[pl.Expr]:
         "QuadClass": _text("quad_class"),
         "GoldsteinScale": _text("goldstein"),
         "ActionGeo_FullName": _text("location_place"),
-        "ActionGeo_CountryCode": _text("location_country"),
+        # GDELT writes FIPS 10-4 codes; a code with no FIPS code (a region) is left empty
+        "ActionGeo_CountryCode": pl.col("location_country").replace_strict(
+            to_fips, default=None, return_dtype=pl.String
+        ),
         "ActionGeo_Lat": _coordinate("latitude"),
         "ActionGeo_Long": _coordinate("longitude"),
         "SOURCEURL": _text("source_url"),
@@ -130,6 +142,9 @@ def _actor_parts(col: str, roots: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]
 
 
 def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
+    from toolkit.interchange.mappings import load_country_maps
+
+    to_iso = {cameo: iso for iso, cameo in load_country_maps(cb).iso.items() if cameo}
     d = pl.col("event_date")
     roots = cb.actors.filter(pl.col("kind").is_in(["country", "region", "international"]))["code"].to_list()
     s_ent, s_agent, s_rest = _actor_parts("source_actor", roots)
@@ -157,7 +172,7 @@ def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
         "Lat": _coordinate("latitude"),
         "Lon": _coordinate("longitude"),
         "LocationName": _text("location_place"),
-        "CountryCode": _text("location_country"),
+        "CountryCode": _country(to_iso),
         "SentenceID": _text("source_story_id"),
         "URLs": _text("source_url"),
         "NewsSources": _text("source_name"),
@@ -247,7 +262,7 @@ def export_events(
                 for c, n in unmapped_df.sort(["len", "code"], descending=[True, False]).iter_rows()
             }
         else:
-            cols = _gdelt2_columns() if fmt == "gdelt2" else _phoenix_columns(cb)
+            cols = _gdelt2_columns(cb) if fmt == "gdelt2" else _phoenix_columns(cb)
             sink = events.select(cols).sink_csv(
                 tmp, separator="\t", include_header=False, quote_style="never", null_value="", lazy=True
             )

@@ -30,7 +30,7 @@ import polars as pl
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, UsageError
 from toolkit.interchange.layouts import LAYOUTS, Layout, layout_for_width, normalise_name
-from toolkit.interchange.mappings import IcewsMaps, load_icews_maps
+from toolkit.interchange.mappings import CountryMaps, IcewsMaps, load_country_maps, load_icews_maps
 from toolkit.interchange.summary import FINDINGS, REJECT_REASONS, ImportSummary, InputInfo, RejectedRow
 from toolkit.interchange.textstream import MARKER, PreparedInput, Workspace, check_encoding, prepare
 from toolkit.schema import INPUT_FIELDS
@@ -40,6 +40,7 @@ OUTPUT_FIELDS: tuple[str, ...] = tuple(INPUT_FIELDS)
 #: per-row flags kept in the staging file for pass 2 and dropped from the output
 HELPERS: dict[str, Any] = {
     "_padded": pl.Boolean,
+    "_loc_unmapped": pl.String,
     "_src_country_unmapped": pl.String,
     "_tgt_country_unmapped": pl.String,
     "_src_bare": pl.Boolean,
@@ -98,8 +99,23 @@ def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
 
 
-def _gdelt(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _location(original: pl.Expr, table: dict[str, str], codes: frozenset[str], key: pl.Expr) -> dict[str, pl.Expr]:
+    """``location_country`` in the codebook's codes, the value as written in ``source_location_country``,
+    and ``_loc_unmapped`` for values no table maps (counted and listed in the summary)."""
+    mapped = key.replace_strict(table, default=None, return_dtype=pl.String)
+    own = pl.when(key.is_in(list(codes))).then(key)
+    code = pl.coalesce(mapped, own)
+    code = pl.when(code != "").then(code)
+    return {
+        "location_country": code,
+        "source_location_country": original,
+        "_loc_unmapped": pl.when(original.is_not_null() & code.is_null()).then(original),
+    }
+
+
+def _gdelt(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     code, padded = restore_zero(f.clean("EventCode"))
+    fips = f.clean("ActionGeo_CountryCode")
     return {
         "id": f.clean("GLOBALEVENTID"),
         "_date_raw": f.clean("SQLDATE"),
@@ -110,7 +126,7 @@ def _gdelt(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         "root_code": restore_zero(f.clean("EventRootCode"))[0],
         "quad_class": f.clean("QuadClass"),
         "goldstein": f.clean("GoldsteinScale"),
-        "location_country": f.clean("ActionGeo_CountryCode"),
+        **_location(fips, countries.fips, frozenset(), fips.str.to_uppercase()),
         "location_place": f.raw("ActionGeo_FullName"),
         "location_lat": f.clean("ActionGeo_Lat"),
         "location_lon": f.clean("ActionGeo_Long"),
@@ -155,7 +171,7 @@ def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
     }
 
 
-def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _icews(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     assert maps is not None
     src = _icews_actor(f, "Source", maps)
     tgt = _icews_actor(f, "Target", maps)
@@ -170,7 +186,7 @@ def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         "code": code,
         "_padded": padded,
         "goldstein": f.clean("Intensity"),
-        "location_country": f.raw("Country"),
+        **_location(f.clean("Country"), countries.names, frozenset(), f.clean("Country").str.to_lowercase()),
         # ICEWS leaves City NA for events placed only at district or province level
         "location_place": pl.coalesce(f.raw("City"), f.raw("District"), f.raw("Province")),
         "location_lat": f.clean("Latitude"),
@@ -182,7 +198,7 @@ def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
     }
 
 
-def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _phoenix(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     code, padded = restore_zero(f.clean("EventCode"))
     penta = f.clean("PentaClass")
     return {
@@ -198,7 +214,9 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         # in the note.
         "note": pl.when(penta.is_not_null()).then(pl.format("penta_class={}", penta)),
         "goldstein": f.clean("GoldsteinScore"),
-        "location_country": f.raw("CountryCode"),
+        **_location(
+            f.clean("CountryCode"), countries.iso, countries.codes, f.clean("CountryCode").str.to_uppercase()
+        ),
         "location_place": f.raw("LocationName"),
         "location_lat": f.clean("Lat"),
         "location_lon": f.clean("Lon"),
@@ -209,7 +227,7 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
     }
 
 
-_BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None], dict[str, pl.Expr]]] = {
+_BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None, CountryMaps], dict[str, pl.Expr]]] = {
     "gdelt1": _gdelt,
     "gdelt2": _gdelt,
     "icews": _icews,
@@ -238,7 +256,12 @@ ROW_COLUMNS: dict[str, Any] = {
 
 
 def _plan(
-    inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None
+    inp: PreparedInput,
+    index: int,
+    layout: Layout,
+    has_header: bool,
+    maps: IcewsMaps | None,
+    countries: CountryMaps,
 ) -> pl.LazyFrame:
     """One input's lines, each with its mapped fields and, if it cannot be written, a rejection reason.
 
@@ -255,7 +278,7 @@ def _plan(
         _width=text.str.count_matches("\t", literal=True).cast(pl.Int64) + 1,
         _fields=text.str.split("\t"),
     )
-    built = _BUILDERS[fmt](_Fields(layout), maps)
+    built = _BUILDERS[fmt](_Fields(layout), maps, countries)
     raw_date = pl.col("_date_raw")
     lf = lf.with_columns(**built).with_columns(
         date=pl.when(raw_date.str.contains(date_re))
@@ -430,6 +453,7 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         + n(pl.col("_tgt_country_unmapped").is_not_null()),
         icews_unmapped_sector=n(pl.col("_src_bare")) + n(pl.col("_tgt_bare")),
         icews_no_sector=n(pl.col("_src_nosector")) + n(pl.col("_tgt_nosector")),
+        location_country_unmapped=n(pl.col("_loc_unmapped").is_not_null()),
     )
     unknown_q = j.filter(pl.col("code").is_not_null() & ~known).group_by("code").len()
     countries_q = (
@@ -456,8 +480,11 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         .group_by("name")
         .len()
     )
+    places_q = s.select(name=pl.col("_loc_unmapped")).drop_nulls().group_by("name").len()
     # Queries run one after the other: collect_all would run them side by side and add up their memory.
-    counts, unknown, countries, sectors = (q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q))
+    counts, unknown, countries, sectors, places = (
+        q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q, places_q)
+    )
     dups = _duplicate_ids(s)
     findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
 
@@ -469,6 +496,7 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         "unknown_event_codes": as_dict(unknown),
         "icews_unmapped_countries": as_dict(countries),
         "icews_unknown_sectors": as_dict(sectors),
+        "unmapped_location_countries": as_dict(places),
     }
     return findings, {k: v for k, v in details.items() if v}, dups
 
@@ -565,6 +593,7 @@ def import_events(
     _check_out(out_path, in_paths)
     cb = _resolve_codebook(codebook)
     maps = load_icews_maps(cb) if fmt == "icews" else None
+    countries = load_country_maps(cb)
     report = progress or (lambda _stage, _rows: None)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ws = Workspace(out_path.parent, out_path.name)
@@ -583,7 +612,7 @@ def import_events(
                 check_header(inp, layout)
             infos.append(InputInfo(inp.display, layout.name, inp.lines, has_header))
             widths.append(layout.width)
-            plans.append(_plan(inp, index, layout, has_header, maps))
+            plans.append(_plan(inp, index, layout, has_header, maps, countries))
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
         # one sink for all rows: two sinks of one plan would parse every line twice

@@ -8,7 +8,7 @@ family      ids                                module
 ==========  =================================  ===========================
 files       E000-E003                          :mod:`toolkit.rules.files`
 codes       E101-E102                          :mod:`toolkit.rules.codes`
-actors      E201-E206                          :mod:`toolkit.rules.actors`
+actors      E201-E207                          :mod:`toolkit.rules.actors`
 text        E301-E304                          :mod:`toolkit.rules.text`
 dates       E401-E403                          :mod:`toolkit.rules.dates`
 duplicates  E501-E503                          :mod:`toolkit.rules.duplicates`

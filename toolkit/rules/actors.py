@@ -1,4 +1,4 @@
-"""Actor codes (E201-E206): CAMEO actor grammar, checked once per distinct code."""
+"""Actor codes (E201-E207): CAMEO actor grammar, checked once per distinct code; location countries."""
 
 from __future__ import annotations
 
@@ -62,6 +62,18 @@ E206 = rule(
     "{field} '{value}' {detail}",
     "The same checks as E201-E203, reported as warnings for imported events: the source dataset's actor "
     "codes are kept as published (GDELT, for one, uses parts outside the CAMEO tables).",
+)
+
+E207 = rule(
+    "E207",
+    "unknown-location-country",
+    "error",
+    "Location countries are codebook codes",
+    "location country '{value}' is not a country or region code of the codebook: {hint}",
+    "`location.country` takes the codebook's country and region codes (`actors/countries.csv`: `NGA`, "
+    "`ROM`, `WSB`), the same codes that open actor codes. A country name, an ISO or FIPS code gets the "
+    "code it stands for in the message; `evtk import` maps them itself and keeps the original in "
+    "`source_location_country`.",
 )
 
 ACTOR_RE = r"^(?:[A-Z]{3})+$"
@@ -131,6 +143,68 @@ def bad_parts(values: pl.LazyFrame, ctx: Context) -> pl.DataFrame:
         )
         .collect()
     )
+
+
+def _country_hints(values: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """(value, hint) for location countries that are not codebook codes: what was probably meant."""
+    from toolkit.interchange.mappings import load_country_maps
+
+    maps = ctx.once("country_maps", lambda: load_country_maps(ctx.codebook))
+    countries = ctx.codebook.actors.filter(C("table") == "countries")
+    names = dict(zip(countries["code"], countries["name"], strict=True))
+    v = C("value").str.strip_chars()
+    upper = v.str.to_uppercase()
+
+    def look(table: dict[str, str], key: pl.Expr) -> pl.Expr:
+        return key.replace_strict(table, default=None, return_dtype=pl.String)
+
+    def name_of(code: pl.Expr) -> pl.Expr:
+        return code.replace_strict(names, default=None, return_dtype=pl.String)
+
+    by_name, fips, iso = look(maps.names, v.str.to_lowercase()), look(maps.fips, upper), look(maps.iso, upper)
+    own = upper.is_in(list(maps.codes))
+    hint = (
+        pl.when(own)
+        .then(pl.format("codes are upper-case: write {}", upper))
+        .when(by_name.is_not_null() & (by_name != ""))
+        .then(pl.format("write its code {} ({})", by_name, name_of(by_name)))
+        .when((by_name == "") | (iso == "") | (fips == ""))
+        .then(pl.lit("the codebook has no code for it: leave the country empty and name the place"))
+        .when(iso.is_not_null())
+        .then(pl.format("as an ISO code this is {} ({}) in the codebook: write {}", iso, name_of(iso), iso))
+        .when(fips.is_not_null() & (v.str.len_chars() == 2))
+        .then(pl.format("as a GDELT FIPS 10-4 code this is {} ({}): write {}", fips, name_of(fips), fips))
+        .otherwise(pl.lit("look up the country's code with `evtk codebook search NAME`"))
+    )
+    return values.filter(~v.is_in(list(maps.codes))).with_columns(hint=hint)
+
+
+def location_findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
+    """E207 unknown location country, with the code probably meant (per distinct value)."""
+    values = (
+        chunk.lazy()
+        .select(C("location_country").alias("value"))
+        .filter(present("value"))
+        .unique()
+        .collect()
+    )
+    if values.is_empty():
+        return []
+    hints = _country_hints(values, ctx)
+    if hints.is_empty():
+        return []
+    hits = chunk.lazy().join(hints.lazy(), left_on="location_country", right_on="value", how="inner")
+    return [
+        F.make(
+            hits,
+            "E207",
+            E207.expr(value=C("location_country"), hint=C("hint")),
+            file=C("_file"),
+            line=ctx.line("location_country"),
+            column="location_country",
+            event_id=C("_id"),
+        )
+    ]
 
 
 def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:

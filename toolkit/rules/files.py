@@ -96,11 +96,24 @@ def masks(ctx: Context) -> list[Mask]:
         )
     )
     for field, parsed, lo, hi in (("location_lat", "_lat", -90, 90), ("location_lon", "_lon", -180, 180)):
+        # A value that does not parse is an error too (it would become a null coordinate in the release).
+        raw = C(field).str.strip_chars()
+        comma = raw.str.contains(r"^[+-]?\d+,\d+$")
+        expected = (
+            pl.when(comma)
+            .then(
+                pl.format(
+                    "a number with a decimal point: write {} (a decimal comma is not read as a decimal mark)",
+                    raw.str.replace(",", ".", literal=True),
+                )
+            )
+            .otherwise(pl.lit(f"a number between {lo} and {hi}"))
+        )
         out.append(
             Mask(
                 E002,
-                ~blank(field) & ~C(parsed).is_between(lo, hi),
-                E002.expr(field=field.split("_")[1], value=C(field), expected=f"a number between {lo} and {hi}"),
+                ~blank(field) & (C(parsed).is_null() | ~C(parsed).is_between(lo, hi)),
+                E002.expr(field=field.split("_")[1], value=C(field), expected=expected),
                 field,
             )
         )
