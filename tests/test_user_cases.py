@@ -175,3 +175,114 @@ def test_icews_country_names_and_phoenix_iso_codes_are_mapped(tmp_path: Path) ->
         "ROM",
         "ROU",
     )
+
+
+# --- 3. ethnic-group actor codes, 13. suggestions ----------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ["GHAaka", "NGAara", "NGAKUR", "NGAkur", "IRQkurGOV"])
+def test_ethnic_group_codes_are_usable_in_lower_case(data_dir: Path, make_event_yaml, actor: str) -> None:
+    _write(CODED, make_event_yaml({"target": actor}))
+    assert _found(data_dir).is_empty()
+
+
+@pytest.mark.parametrize(
+    ("actor", "rule", "message"),
+    [
+        (
+            "NGAAKA",
+            "E202",
+            "target NGAAKA: part AKA (position 2) is not in the codebook's actor tables; aka (Akan) is "
+            "written in lower case: write NGAaka",
+        ),
+        (
+            "NGAgov",
+            "E202",
+            "target NGAgov: part gov (position 2) is not in the codebook's actor tables; GOV (Government) is "
+            "written in upper case: write NGAGOV",
+        ),
+        (
+            "ghaaka",
+            "E201",
+            "target 'ghaaka' is not in the codebook's case (upper-case parts, lower-case ethnic groups): "
+            "write GHAaka",
+        ),
+        ("akaGOV", "E201", "target 'akaGOV' is not upper-case: write AKAGOV"),
+        (  # and then no circle back to the lower case: an ethnic group cannot open a code
+            "AKAGOV",
+            "E202",
+            "target AKAGOV: part AKA (position 1) is not in the codebook's actor tables; look it up with "
+            "`evtk codebook search`",
+        ),
+        (
+            "RUSSIA",
+            "E202",
+            "target RUSSIA: part SIA (position 2) is not in the codebook's actor tables; 'RUSSIA' is the "
+            "name of RUS (Russia): write RUS",
+        ),
+        ("Russia", "E201", "target 'Russia' is not a code: 'Russia' is the name of RUS (Russia): write RUS"),
+        (
+            "IRQISI",
+            "E202",
+            "target IRQISI: part ISI (position 2) is not in the codebook's actor tables; look it up with "
+            "`evtk codebook search`",
+        ),
+    ],
+)
+def test_actor_messages_point_the_right_way(
+    data_dir: Path, make_event_yaml, actor: str, rule: str, message: str
+) -> None:
+    _write(CODED, make_event_yaml({"target": actor}))
+    found = _found(data_dir)
+    assert found.select("rule", "message").rows() == [(rule, message)]
+
+
+def test_codebook_show_agrees_with_validation(evtk) -> None:
+    res = evtk("codebook", "show", "GHAaka")
+    assert res.code == 0 and "aka  Akan  [ethnic]" in res.out
+    res = evtk("codebook", "show", "IRQISI")
+    assert res.code == 1 and "[UNKNOWN]" not in res.output
+    assert "actor IRQISI: part ISI (position 2) is not in the codebook's actor tables" in res.err
+    res = evtk("codebook", "show", "NGAAKA")
+    assert res.code == 1 and "write NGAaka" in res.err
+    res = evtk("codebook", "show", "GOVRUS")
+    assert res.code == 1 and "RUS (country) cannot stand in position 2" in res.err
+    res = evtk("codebook", "show", "RUSSIA")
+    assert res.code == 1 and "'RUSSIA' is the name of RUS (Russia): write RUS" in res.err
+
+
+def test_search_finds_ethnic_groups_and_ranks_exact_names_first(evtk) -> None:
+    def codes(*words: str) -> list[str]:
+        res = evtk("codebook", "search", *words, "--format", "json")
+        assert res.code == 0
+        import json
+
+        return [hit["code"] for hit in json.loads(res.out)]
+
+    assert codes("akan")[0] == "aka"
+    assert codes("military")[0] == "MIL"
+    # "gun" is an ethnic code (Guan), but in a phrase it is a word: the fighting code comes first
+    assert codes("gun", "battle")[0] == "193"
+    assert "gun" not in codes("gun", "battle")
+    assert codes("gun")[0] == "gun"  # one word that is a code: the code
+
+
+def test_code_suggestions_name_every_likely_code(evtk, data_dir: Path, make_event_yaml) -> None:
+    res = evtk("codebook", "show", "0150")
+    assert res.code == 1 and "did you mean 015 or 150?" in res.err
+    _write(CODED, make_event_yaml({"code": '"0150"'}))
+    assert _found(data_dir)["message"].to_list() == [
+        "event code '0150' is not in codebook 1.0.0: codes are strings with leading zeros; did you mean 015 or 150?"
+    ]
+
+
+def test_misspelt_article_id_gets_the_nearest_id(data_dir: Path, make_event_yaml) -> None:
+    _write(CODED, make_event_yaml(header={"article": "afp-2023-02-07-lavrov-mail"}))
+    found = _found(data_dir)
+    assert found.select("rule", "line").rows() == [("E301", 2)]
+    assert found["message"][0] == (
+        "article 'afp-2023-02-07-lavrov-mail' is not in the articles folder: did you mean "
+        "'afp-2023-02-07-lavrov-mali'? (`evtk articles show afp-2023-02-07-lavrov-mali`)"
+    )
+    _write(CODED, make_event_yaml(header={"article": "reuters-1999-unrelated"}))
+    assert "check the id (`evtk articles show`) or add the article" in _found(data_dir)["message"][0]

@@ -13,9 +13,9 @@ E301 = rule(
     "unknown-article",
     "error",
     "Events point at known articles",
-    "article '{article}' is not in the articles folder: check the id (`evtk articles show`) or add "
-    "the article with `evtk articles add`",
-    "Hand- and rule-coded events must name an article that exists in `data/articles/`.",
+    "article '{article}' is not in the articles folder: {hint}",
+    "Hand- and rule-coded events must name an article that exists in `data/articles/`. The message "
+    "names the nearest article id when one is close (a typing slip), else how to add the article.",
 )
 E302 = rule(
     "E302",
@@ -47,14 +47,37 @@ E304 = rule(
 
 
 def masks(ctx: Context) -> list[Mask]:
-    if not ctx.have_articles:
+    return []
+
+
+def unknown_articles(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
+    """E301, with the nearest known article id, worked out once per distinct unknown id."""
+    import difflib
+
+    published = ctx.published
+    if published is None:
         return []
+    unknown = chunk.lazy().filter(present("_article") & ~C("_known_article"))
+    values = unknown.select("_article").unique().collect()["_article"].sort()
+    if values.is_empty():
+        return []
+    ids = published["article_id"].to_list()
+    near = [next(iter(difflib.get_close_matches(v, ids, n=1, cutoff=0.75)), None) for v in values]
+    hints = pl.DataFrame({"_article": values, "_near": near}, schema={"_article": pl.String, "_near": pl.String})
+    hint = (
+        pl.when(C("_near").is_not_null())
+        .then(pl.format("did you mean '{}'? (`evtk articles show {}`)", C("_near"), C("_near")))
+        .otherwise(pl.lit("check the id (`evtk articles show`) or add the article with `evtk articles add`"))
+    )
     return [
-        Mask(
-            E301,
-            present("_article") & ~C("_known_article"),
-            E301.expr(article=C("_article")),
-            "article",
+        F.make(
+            unknown.join(hints.lazy(), on="_article", how="left"),
+            "E301",
+            E301.expr(article=C("_article"), hint=hint),
+            file=C("_file"),
+            line=ctx.line("article"),
+            column="article",
+            event_id=C("_id"),
         )
     ]
 
