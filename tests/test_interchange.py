@@ -233,7 +233,7 @@ def test_malformed_gdelt(tmp_path: Path, fmt: str, sample: Path, columns: tuple[
         f"{len(columns) + 1} columns, expected {len(columns)}"
     )
     assert by_reason["missing-columns"].detail == f"{len(columns) - 1} columns, expected {len(columns)}"
-    assert "--encoding latin-1" in by_reason["encoding"].detail
+    assert "--encoding cp1252" in by_reason["encoding"].detail
     encoded_line = _malform(lines, b"", 1)[30]
     assert by_reason["encoding"].text == encoded_line.decode("utf-8", "replace")[:200]  # bad byte -> U+FFFD
     # the ids of rejected rows are not in the output

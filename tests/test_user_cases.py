@@ -33,7 +33,9 @@ def _found(data: Path) -> pl.DataFrame:
 # --- 1. locations ----------------------------------------------------------------------------------
 
 
-def test_unparseable_coordinates_are_errors_and_a_decimal_comma_is_named(data_dir: Path, make_event_yaml) -> None:
+def test_unparseable_coordinates_are_errors_and_a_decimal_comma_is_named(
+    data_dir: Path, make_event_yaml
+) -> None:
     _write(CODED, make_event_yaml({"location": "{country: NGA, lat: '11,8', lon: abc}"}))
     result = validate([data_dir])
     found = result.report.findings.filter(pl.col("rule") == "E002")
@@ -150,7 +152,10 @@ def test_icews_country_names_and_phoenix_iso_codes_are_mapped(tmp_path: Path) ->
     second = base | {"Event ID": "8", "Country": "Venezuela"}
     path = tmp_path / "i.tab"
     path.write_text(
-        "\t".join(icews.columns) + "\n" + "\n".join("\t".join(r[c] for c in icews.columns) for r in (base, second)) + "\n",
+        "\t".join(icews.columns)
+        + "\n"
+        + "\n".join("\t".join(r[c] for c in icews.columns) for r in (base, second))
+        + "\n",
         encoding="utf-8",
     )
     import_events("icews", [path], tmp_path / "i.parquet")
@@ -171,7 +176,9 @@ def test_icews_country_names_and_phoenix_iso_codes_are_mapped(tmp_path: Path) ->
     p = tmp_path / "p.tsv"
     p.write_text("\t".join(cells[c] for c in phoenix.columns) + "\n", encoding="utf-8")
     import_events("phoenix", [p], tmp_path / "p.parquet")
-    assert pl.read_parquet(tmp_path / "p.parquet").select("location_country", "source_location_country").row(0) == (
+    assert pl.read_parquet(tmp_path / "p.parquet").select("location_country", "source_location_country").row(
+        0
+    ) == (
         "ROM",
         "ROU",
     )
@@ -286,3 +293,167 @@ def test_misspelt_article_id_gets_the_nearest_id(data_dir: Path, make_event_yaml
     )
     _write(CODED, make_event_yaml(header={"article": "reuters-1999-unrelated"}))
     assert "check the id (`evtk articles show`) or add the article" in _found(data_dir)["message"][0]
+
+
+# --- 9. dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("date", "hint"),
+    [
+        ("23/06/2016", "write ISO YYYY-MM-DD: 2016-06-23 (day first; there is no month 23)"),
+        ("06/23/2016", "write ISO YYYY-MM-DD: 2016-06-23 (month first; there is no month 23)"),
+        ("23.06.2016", "write ISO YYYY-MM-DD: 2016-06-23 (day first; there is no month 23)"),
+        ("05.02.2023", "dotted dates are day-first: write ISO YYYY-MM-DD: 2023-02-05"),
+        (  # the article is of 2023-02-07: 2023-05-02 cannot be the date, 2023-02-05 can
+            "5/2/2023",
+            "write ISO YYYY-MM-DD: 2023-02-05 (day first; month first, 2023-05-02, is after the article's "
+            "publication date 2023-02-07)",
+        ),
+        ("2/1/2023", "write ISO YYYY-MM-DD: 2023-01-02 if day first, 2023-02-01 if month first"),
+        ("31/02/2016", "no such day in either order (day first or month first)"),
+        ("2016-6-23", "write it with two-digit months and days: 2016-06-23"),
+        ("2016-6", "write it with two-digit months and days: 2016-06"),
+        ("20160623", "write it with dashes: 2016-06-23"),
+    ],
+)
+def test_date_hints_use_what_is_possible(data_dir: Path, make_event_yaml, date: str, hint: str) -> None:
+    _write(CODED, make_event_yaml({"date": f'"{date}"'}))
+    found = _found(data_dir).filter(pl.col("rule") == "E401")
+    assert found["message"].to_list() == [f"date '{date}' is not a valid date: {hint}"]
+
+
+# --- 11. YAML and CSV messages ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("indent", "line"), [(5, 12), (3, 12), (2, 12)])
+def test_yaml_indentation_error_names_the_key_and_the_alignment(
+    data_dir: Path, make_event_yaml, indent: int, line: int
+) -> None:
+    text = make_event_yaml().replace("    code:", " " * indent + "code:")
+    _write(CODED, text)
+    result = validate([data_dir])
+    assert result.exit_code == 2
+    found = result.report.findings
+    assert found.select("rule", "line").rows() == [("E000", line)]
+    assert found["message"][0] == (
+        f"malformed YAML: key 'code' is indented {indent} spaces, but 'target' on the line above (line 11) "
+        "is indented 4: keys of one mapping line up, so indent 'code' by 4 spaces, like 'target'"
+    )
+
+
+def test_location_as_a_value_says_it_takes_a_mapping(data_dir: Path, make_event_yaml) -> None:
+    _write(CODED, make_event_yaml({"location": "NGA"}))
+    found = _found(data_dir)
+    assert found["message"].to_list() == [
+        "unknown field 'location' is ignored: location takes a mapping: write `location: {country: NGA, "
+        "place: Abuja}` (or location_country)"
+    ]
+
+
+HEADER = "id,article,sentence,quote,date,source,target,code"
+ROW = "e1,afp-2023-02-07-lavrov-mali,{sentence},arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042"
+
+
+def test_trailing_empty_csv_column_is_not_an_unknown_field(data_dir: Path) -> None:
+    CODED.unlink()
+    _write(Path("data/coded/sheet.csv"), f"{HEADER},\n{ROW.format(sentence=3)},\n")
+    assert _found(data_dir).is_empty()
+    # a nameless column that holds values is named in the message, without the list of every field
+    _write(Path("data/coded/sheet.csv"), f"{HEADER},\n{ROW.format(sentence=3)},x\n")
+    assert _found(data_dir)["message"].to_list() == [
+        "unknown field '' is ignored: a column of the header has no name but holds values: name it, or "
+        "delete the column"
+    ]
+
+
+def test_pandas_whole_numbers_are_sentence_numbers(data_dir: Path) -> None:
+    CODED.unlink()
+    second = ROW.format(sentence="4.0").replace("e1,", "e2,").replace("arrived in Mali", "welcomed")
+    _write(Path("data/coded/sheet.csv"), f"{HEADER}\n{ROW.format(sentence='3.0')}\n{second}\n")
+    result = validate([data_dir])
+    assert result.report.findings.is_empty()  # no E002, and no false E502 duplicates after it
+    assert result.events["sentence"].to_list() == [3, 4]
+
+
+# --- 12. E303 shows the sentence --------------------------------------------------------------------
+
+SENTENCE_3 = (
+    "Russia's foreign minister Sergei Lavrov arrived in Mali early Tuesday for talks with its junta leaders "
+    "seeking Moscow's help in battling an Islamist insurgen..."
+)
+
+
+@pytest.mark.parametrize(
+    "quote", ["arrived in Mali ... for talks", "Lavrov … in Mali", "arrived [...] Tuesday"]
+)
+def test_a_quote_with_left_out_words_matches_in_order(data_dir: Path, make_event_yaml, quote: str) -> None:
+    _write(CODED, make_event_yaml({"quote": f'"{quote}"'}))
+    assert _found(data_dir).is_empty()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quote", "where"),
+    [
+        (
+            "3",
+            "years of fighting. Lavrov, who was in Iraq",
+            ": it runs across sentences 3 and 4; quote the words of one sentence (or code one event per sentence)",
+        ),
+        ("3", "for talks ... arrived", " nor in any other sentence: copy the words exactly"),
+    ],
+)
+def test_e303_shows_the_sentence_and_quotes_across_sentences(
+    data_dir: Path, make_event_yaml, sentence: str, quote: str, where: str
+) -> None:
+    _write(CODED, make_event_yaml({"sentence": sentence, "quote": f'"{quote}"'}))
+    found = _found(data_dir)
+    assert found["message"].to_list() == [
+        f'quote "{quote}" is not in sentence 3 of afp-2023-02-07-lavrov-mali{where}; sentence 3 reads: '
+        f'"{SENTENCE_3}"'
+    ]
+
+
+# --- 10. encodings ----------------------------------------------------------------------------------
+
+
+def test_windows_1252_bytes_get_cp1252_and_latin1_refuses_them(data_dir: Path, make_event_yaml, evtk) -> None:
+    text = make_event_yaml({"quote": '"arrived in Mali"'}).replace(
+        "checked by bob", "checked by bob\u2019s team"
+    )
+    CODED.write_bytes(text.encode("cp1252"))
+    res = evtk("validate", "data")
+    assert res.code == 2
+    assert (
+        "byte 0x92 is not valid utf-8: the file is probably Windows-1252 (byte 0x92 is '\u2019' there)"
+        in res.out
+    )
+    assert "pass --encoding cp1252" in res.out
+    res = evtk("validate", "data", "--encoding", "latin-1")  # would store U+0092, an invisible control
+    assert res.code == 2
+    assert "byte 0x92 is a control character in Latin-1 but '\u2019' in Windows-1252" in res.out
+    assert evtk("validate", "data", "--encoding", "cp1252").code == 0
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_utf16_files_are_read(data_dir: Path, make_event_yaml, codec: str) -> None:
+    CODED.unlink()
+    sheet = Path("data/coded/sheet.csv")
+    sheet.write_bytes(f"{HEADER}\n{ROW.format(sentence=3)}\n".encode(codec))  # utf-16 writes a BOM
+    result = validate([data_dir])
+    assert result.exit_code == 0, result.report.findings
+    assert result.events["quote"].to_list() == ["arrived in Mali"]
+    # Excel's "Unicode text": UTF-16 with tabs
+    sheet.write_bytes(f"{HEADER}\n{ROW.format(sentence=3)}\n".replace(",", "\t").encode(codec))
+    result = validate([data_dir])
+    assert result.exit_code == 0, result.report.findings
+    assert result.events["source_actor"].to_list() == ["RUSGOV"]
+
+
+def test_import_names_utf16_instead_of_rejecting_every_line(tmp_path: Path) -> None:
+    from toolkit.errors import InputError
+
+    src = tmp_path / "g.tsv"
+    src.write_bytes((_gdelt2_row("1", "NI") + "\n").encode("utf-16"))
+    with pytest.raises(InputError, match="the file is UTF-16"):
+        import_events("gdelt2", [src], tmp_path / "o.parquet")

@@ -710,7 +710,7 @@ def test_articles_add_latin1(tmp_path: Path, evtk) -> None:
     arts = tmp_path / "articles"
     res = evtk("articles", "add", src, "--published", "2023-02-06", "--articles", arts)
     assert res.code == 2
-    assert f"{src}:1:" in res.err and "--encoding latin-1" in res.err
+    assert f"{src}:1:" in res.err and "--encoding cp1252" in res.err
     assert res.err.count("\n") == 1
     assert not arts.exists()
     res = evtk(

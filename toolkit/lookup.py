@@ -49,7 +49,9 @@ def show_actor(cb: Codebook, code: str) -> dict[str, Any]:
     frame = pl.DataFrame({"value": [raw]}, schema={"value": pl.String})
     if not re.fullmatch(actors.ACTOR_RE, raw):
         if not re.fullmatch(r"[A-Za-z]+", raw):
-            raise NotFound(f"{raw!r} is neither an event code (digits) nor an actor code (three-letter parts)")
+            raise NotFound(
+                f"{raw!r} is neither an event code (digits) nor an actor code (three-letter parts)"
+            )
         problem = frame.select(actors.format_problem(value, ctx)).item()
         raise NotFound(actors.E201.text(field="actor", value=raw, problem=problem))
     for row in actors.bad_parts(frame.lazy(), ctx).iter_rows(named=True):
@@ -66,7 +68,8 @@ def show_actor(cb: Codebook, code: str) -> dict[str, Any]:
         )
     table = {r["code"]: r for r in cb.actor_parts.iter_rows(named=True)}
     parts = [
-        {"part": p, "name": table[p]["name"], "kinds": table[p]["kind"]} for p in re.findall(actors.PART_RE, raw)
+        {"part": p, "name": table[p]["name"], "kinds": table[p]["kind"]}
+        for p in re.findall(actors.PART_RE, raw)
     ]
     return {"code": raw, "parts": parts, "codebook_version": cb.version}
 

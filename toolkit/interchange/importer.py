@@ -327,7 +327,7 @@ def _detail(reason: str, width: int, want: int, raw_date: str | None, fmt: str, 
     """The message for one rejected example row (pass 2, on at most ``max_examples`` rows per reason)."""
     id_col, date_col, _re, _fmt, date_name = _KEYS[fmt]
     if reason == "encoding":
-        return f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"
+        return f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding cp1252"
     if reason == "repeated-header":
         return "a header line inside the data (files concatenated with their headers?)"
     if reason == "blank-line":

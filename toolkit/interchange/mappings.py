@@ -68,7 +68,9 @@ def country_names(codebook: Codebook) -> dict[str, str]:
     """Lower-cased country names -> codebook code: the codebook's own names, then the ICEWS spellings
     of ``icews_countries.csv`` (``""`` for a country left without a code on purpose)."""
     countries = codebook.actors.filter(codebook.actors["table"] == "countries")
-    names = {str(n).strip().lower(): str(c) for n, c in zip(countries["name"], countries["code"], strict=True)}
+    names = {
+        str(n).strip().lower(): str(c) for n, c in zip(countries["name"], countries["code"], strict=True)
+    }
     for _line, row in _rows(mappings_dir(codebook) / COUNTRY_FILE, ("icews_name", "cameo_code", "note")):
         names[row["icews_name"].lower()] = row["cameo_code"]
     return names

@@ -201,6 +201,16 @@ def prepare(path: Path, ws: Workspace, encoding: str = "utf-8") -> list[Prepared
     if path.is_dir():
         raise InputError("is a directory, expected a file", display)
     suffix = path.suffix.lower()
+    if suffix not in (".gz", ".zip"):
+        from toolkit.textio import utf16
+
+        with _open_error(display), path.open("rb") as fh:
+            if utf16(fh.read(4096)) is not None:
+                raise InputError(
+                    "the file is UTF-16 (Excel saves 'Unicode text' so): re-save it as UTF-8 "
+                    "(e.g. `iconv -f UTF-16 -t UTF-8`)",
+                    display,
+                )
     if suffix == ".gz":
         with _open_error(display), gzip.open(path, "rb") as fh:
             return [_copy_into(fh, display, ws, name, utf8)]  # type: ignore[arg-type]

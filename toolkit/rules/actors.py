@@ -95,7 +95,9 @@ def reference(ctx: Context) -> dict[str, dict[str, str]]:
         parts = ctx.codebook.actor_parts
         names: dict[str, str] = {}
         # countries first, so a name in several tables gives its country code
-        order = ctx.codebook.actors.with_columns(_first=pl.col("table") != "countries").sort("_first", maintain_order=True)
+        order = ctx.codebook.actors.with_columns(_first=pl.col("table") != "countries").sort(
+            "_first", maintain_order=True
+        )
         for name, code in zip(order["name"], order["code"], strict=True):
             names.setdefault(str(name).strip().lower(), str(code))
         return {"part_name": dict(zip(parts["code"], parts["name"], strict=True)), "names": names}
@@ -108,23 +110,35 @@ def fixed_case(v: pl.Expr, ctx: Context) -> pl.Expr:
     """``v`` (letters in threes) with each part in the case the codebook writes it: upper-case when the
     upper-case part exists, lower-case when only the ethnic group does (``ghaaka`` -> ``GHAaka``)."""
     known = list(reference(ctx)["part_name"])
-    rest = v.str.slice(3).str.extract_all(r"[A-Za-z]{3}").list.eval(
-        pl.when(pl.element().str.to_uppercase().is_in(known))
-        .then(pl.element().str.to_uppercase())
-        .when(pl.element().str.to_lowercase().is_in(known))
-        .then(pl.element().str.to_lowercase())
-        .otherwise(pl.element().str.to_uppercase())
+    rest = (
+        v.str.slice(3)
+        .str.extract_all(r"[A-Za-z]{3}")
+        .list.eval(
+            pl.when(pl.element().str.to_uppercase().is_in(known))
+            .then(pl.element().str.to_uppercase())
+            .when(pl.element().str.to_lowercase().is_in(known))
+            .then(pl.element().str.to_lowercase())
+            .otherwise(pl.element().str.to_uppercase())
+        )
     )
     # the first part is never an ethnic group: it is a country or an international or group code
-    return pl.when(v.str.contains(r"^(?:[A-Za-z]{3})+$")).then(v.str.slice(0, 3).str.to_uppercase() + rest.list.join(""))
+    return pl.when(v.str.contains(r"^(?:[A-Za-z]{3})+$")).then(
+        v.str.slice(0, 3).str.to_uppercase() + rest.list.join("")
+    )
 
 
 def name_hint(v: pl.Expr, ctx: Context) -> pl.Expr:
     """For a value that is a name in the actor tables (``Russia``, ``RUSSIA``), the code it names."""
     ref = reference(ctx)
-    code = v.str.strip_chars().str.to_lowercase().replace_strict(ref["names"], default=None, return_dtype=pl.String)
+    code = (
+        v.str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(ref["names"], default=None, return_dtype=pl.String)
+    )
     name = code.replace_strict(ref["part_name"], default=None, return_dtype=pl.String)
-    return pl.when(code.is_not_null()).then(pl.format("'{}' is the name of {} ({}): write {}", v, code, name, code))
+    return pl.when(code.is_not_null()).then(
+        pl.format("'{}' is the name of {} ({}): write {}", v, code, name, code)
+    )
 
 
 def masks(ctx: Context) -> list[Mask]:
@@ -190,7 +204,11 @@ def bad_parts(values: pl.LazyFrame, ctx: Context) -> pl.DataFrame:
     misplaced = C("_k").is_not_null() & (C("position") > 1) & (only_generic | (only_country & ~prev_is_org))
     names = reference(ctx)["part_name"]
     part = C("part")
-    other = pl.when(part == part.str.to_uppercase()).then(part.str.to_lowercase()).otherwise(part.str.to_uppercase())
+    other = (
+        pl.when(part == part.str.to_uppercase())
+        .then(part.str.to_lowercase())
+        .otherwise(part.str.to_uppercase())
+    )
     # an ethnic group (lower case) never opens an actor code, so it is no hint for the first part
     other_name = pl.when((C("position") > 1) | (other == other.str.to_uppercase())).then(
         other.replace_strict(names, default=None, return_dtype=pl.String)
@@ -205,7 +223,9 @@ def bad_parts(values: pl.LazyFrame, ctx: Context) -> pl.DataFrame:
                 "{} ({}) is written in {}: write {}",
                 other,
                 other_name,
-                pl.when(other == part.str.to_uppercase()).then(pl.lit("upper case")).otherwise(pl.lit("lower case")),
+                pl.when(other == part.str.to_uppercase())
+                .then(pl.lit("upper case"))
+                .otherwise(pl.lit("lower case")),
                 fixed,
             )
         )
@@ -264,11 +284,7 @@ def _country_hints(values: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 def location_findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
     """E207 unknown location country, with the code probably meant (per distinct value)."""
     values = (
-        chunk.lazy()
-        .select(C("location_country").alias("value"))
-        .filter(present("value"))
-        .unique()
-        .collect()
+        chunk.lazy().select(C("location_country").alias("value")).filter(present("value")).unique().collect()
     )
     if values.is_empty():
         return []
@@ -333,7 +349,12 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
                     )
                 )
                 .otherwise(
-                    pl.format("has {} ({}) in position {}, where it cannot stand", C("part"), C("kind"), C("position"))
+                    pl.format(
+                        "has {} ({}) in position {}, where it cannot stand",
+                        C("part"),
+                        C("kind"),
+                        C("position"),
+                    )
                 ),
             ),
         }

@@ -141,7 +141,14 @@ def field_notes(unknown: list[tuple[str, int | None, str]], missing: list[tuple[
     out = []
     for field, line, file in unknown:
         close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known fields are {', '.join(INPUT_FIELDS)}"
+        if field == "location":  # `location: NGA`: a value where a mapping belongs
+            hint = "location takes a mapping: write `location: {country: NGA, place: Abuja}` (or location_country)"
+        elif field == "":
+            hint = "a column of the header has no name but holds values: name it, or delete the column"
+        elif close and close[0] != field:
+            hint = f"did you mean '{close[0]}'?"
+        else:
+            hint = f"known fields are {', '.join(INPUT_FIELDS)}"
         out.append(F.single("E003", E003.text(field=field, hint=hint), file=file, line=line, column=field))
     for column, file in missing:
         out.append(F.single("E001", E001.text("header", field=column), file=file, line=1, column=column))
