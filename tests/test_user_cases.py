@@ -457,3 +457,45 @@ def test_import_names_utf16_instead_of_rejecting_every_line(tmp_path: Path) -> N
     src.write_bytes((_gdelt2_row("1", "NI") + "\n").encode("utf-16"))
     with pytest.raises(InputError, match="the file is UTF-16"):
         import_events("gdelt2", [src], tmp_path / "o.parquet")
+
+
+# --- 4. GDELT 1.0 files that mix the 57- and 58-column layouts --------------------------------------
+
+GDELT1 = Path(__file__).resolve().parents[2] / "shared" / "reference" / "formats" / "gdelt1"
+needs_gdelt1 = pytest.mark.skipif(not GDELT1.is_dir(), reason="../shared/reference/formats not present")
+
+
+@needs_gdelt1
+@pytest.mark.parametrize("first", ["57", "58"])
+def test_gdelt1_rows_of_both_layouts_are_read_in_one_file(tmp_path: Path, first: str) -> None:
+    rows57 = (GDELT1 / "sample.57col.tsv").read_text(encoding="utf-8").splitlines()
+    rows58 = (GDELT1 / "sample.58col.tsv").read_text(encoding="utf-8").splitlines()
+    # interleaved, the way real files mix them; the majority layout comes first or second
+    mixed = [r for pair in zip(rows57, rows58, strict=False) for r in pair] + rows58[len(rows57) :]
+    if first == "57":
+        mixed = rows57 + rows57[:60] + rows58[:10]
+    src = tmp_path / "mixed.tsv"
+    src.write_text("\n".join(mixed) + "\n", encoding="utf-8")
+    s = import_events("gdelt1", [src], tmp_path / "o.parquet")
+    assert (s.rows_read, s.rows_written, s.rows_rejected) == (len(mixed), len(mixed), 0)
+    df = pl.read_parquet(tmp_path / "o.parquet")
+    width = [len(r.split("\t")) for r in mixed]
+    # SOURCEURL only where the row has it; every other field from the same positions
+    assert [u is not None for u in df["url"].to_list()] == [w == 58 for w in width]
+    assert df["code"].null_count() == 0 and df["date"].null_count() == 0
+
+
+def test_gdelt1_row_too_short_for_both_layouts_names_both_widths(tmp_path: Path) -> None:
+    layout = LAYOUTS["gdelt1"][0]
+    cells = dict.fromkeys(layout.columns, "") | {
+        "GLOBALEVENTID": "1",
+        "SQLDATE": "20150101",
+        "EventCode": "042",
+    }
+    full = "\t".join(cells[c] for c in layout.columns)
+    short = "\t".join(full.split("\t")[:50])
+    src = tmp_path / "g.tsv"
+    src.write_text(full + "\n" + short + "\n", encoding="utf-8")
+    s = import_events("gdelt1", [src], tmp_path / "o.parquet")
+    assert s.rows_rejected_by_reason == {"missing-columns": 1}
+    assert s.examples[0].detail == "50 columns, expected 57 or 58"

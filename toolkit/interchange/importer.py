@@ -99,7 +99,9 @@ def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
 
 
-def _location(original: pl.Expr, table: dict[str, str], codes: frozenset[str], key: pl.Expr) -> dict[str, pl.Expr]:
+def _location(
+    original: pl.Expr, table: dict[str, str], codes: frozenset[str], key: pl.Expr
+) -> dict[str, pl.Expr]:
     """``location_country`` in the codebook's codes, the value as written in ``source_location_country``,
     and ``_loc_unmapped`` for values no table maps (counted and listed in the summary)."""
     mapped = key.replace_strict(table, default=None, return_dtype=pl.String)
@@ -278,6 +280,10 @@ def _plan(
         _width=text.str.count_matches("\t", literal=True).cast(pl.Int64) + 1,
         _fields=text.str.split("\t"),
     )
+    # The layout is told per row: real GDELT 1.0 files mix 57-column (historical) and 58-column
+    # (daily, with SOURCEURL) rows. The widest layout names the cells; a cell a shorter row lacks is null.
+    layout = row_layout(layout)
+    accepted = [lay.width for lay in LAYOUTS[fmt] if layout.columns[: lay.width] == lay.columns]
     built = _BUILDERS[fmt](_Fields(layout), maps, countries)
     raw_date = pl.col("_date_raw")
     lf = lf.with_columns(**built).with_columns(
@@ -294,9 +300,9 @@ def _plan(
         .then(pl.lit("repeated-header"))
         .when(text.str.strip_chars() == "")
         .then(pl.lit("blank-line"))
-        .when(width > layout.width)
+        .when(width > max(accepted))
         .then(pl.lit("extra-columns"))
-        .when(width < layout.width)
+        .when(~width.is_in(accepted))
         .then(pl.lit("missing-columns"))
         .when(pl.col("id").is_null())
         .then(pl.lit("missing-id"))
@@ -323,7 +329,23 @@ def _plan(
     )
 
 
-def _detail(reason: str, width: int, want: int, raw_date: str | None, fmt: str, encoding: str) -> str:
+def row_layout(layout: Layout) -> Layout:
+    """The layout rows of ``layout``'s format are read with: the widest of the format's layouts whose
+    columns start with every narrower one's (GDELT 1.0: 58 columns, the 57 plus SOURCEURL), else ``layout``."""
+    widest = max(LAYOUTS[layout.fmt], key=lambda lay: lay.width)
+    if widest.columns[: layout.width] == layout.columns:
+        return widest
+    return layout
+
+
+def expected_widths(layout: Layout) -> str:
+    """The column counts a row of ``layout``'s file may have (``57 or 58``), for messages."""
+    wide = row_layout(layout)
+    widths = sorted({lay.width for lay in LAYOUTS[layout.fmt] if wide.columns[: lay.width] == lay.columns})
+    return " or ".join(str(w) for w in widths)
+
+
+def _detail(reason: str, width: int, want: str, raw_date: str | None, fmt: str, encoding: str) -> str:
     """The message for one rejected example row (pass 2, on at most ``max_examples`` rows per reason)."""
     id_col, date_col, _re, _fmt, date_name = _KEYS[fmt]
     if reason == "encoding":
@@ -604,14 +626,14 @@ def import_events(
             report("checking bytes", sum(p.lines for p in prepared))
         plans: list[pl.LazyFrame] = []
         infos: list[InputInfo] = []
-        widths: list[int] = []
+        widths: list[str] = []
         for index, inp in enumerate(prepared):
             has_header = _is_header(inp.first_line, LAYOUTS[fmt][0])
             layout = detect_layout(inp, fmt, has_header)
             if has_header:
                 check_header(inp, layout)
             infos.append(InputInfo(inp.display, layout.name, inp.lines, has_header))
-            widths.append(layout.width)
+            widths.append(expected_widths(layout))
             plans.append(_plan(inp, index, layout, has_header, maps, countries))
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
