@@ -499,3 +499,51 @@ def test_gdelt1_row_too_short_for_both_layouts_names_both_widths(tmp_path: Path)
     s = import_events("gdelt1", [src], tmp_path / "o.parquet")
     assert s.rows_rejected_by_reason == {"missing-columns": 1}
     assert s.examples[0].detail == "50 columns, expected 57 or 58"
+
+
+# --- 5. PLOVER export ------------------------------------------------------------------------------
+
+
+def test_docs_plover_lists_every_code_without_an_event_type() -> None:
+    from toolkit.interchange.exporter import _crosswalk, unmapped_reason
+
+    cb = load_codebook()
+    mapped = set(_crosswalk(cb).collect()["cameo_code"])
+    unmapped = [c for c in cb.events["code"] if c not in mapped]
+    assert "04" in mapped and "20" in mapped and "08" not in mapped  # roots by the cue-category table
+    text = (PROJECT / "docs" / "plover.md").read_text(encoding="utf-8")
+    listed = [
+        code
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith(("| codes", "| ---"))
+        for code in line.split("|")[1].replace(" ", "").split(",")
+    ]
+    assert listed == unmapped
+    assert f"The {len(unmapped)} codes" in text
+    for code in unmapped:
+        assert unmapped_reason(code, cb) in text
+
+
+def test_plover_export_counts_and_explains_what_it_leaves_out(tmp_path: Path, evtk) -> None:
+    src = tmp_path / "g.tsv"
+    codes = ["010", "010", "0231", "04", "042", "08", "155"]
+    rows = [_gdelt2_row(str(i), "NI").replace("\t042\t", f"\t{c}\t") for i, c in enumerate(codes)]
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    import_events("gdelt2", [src], data / "imports" / "g.parquet")
+    built = build_release("1.0.0", data, tmp_path / "releases")
+    s = export_events("plover", built.path, tmp_path / "p.jsonl")
+    assert (s.rows_read, s.rows_written) == (7, 2)  # 04 (root, CONSULT) and 042
+    assert s.unmapped_codes == {"010": 2, "0231": 1, "08": 1, "155": 1}
+    assert (
+        s.unmapped_reasons["010"]
+        == s.unmapped_reasons["0231"]
+        == ("PLOVER has no event type for CAMEO 01 (statements) and 02 (appeals)")
+    )
+    res = evtk("export", "plover", built.path, "--out", tmp_path / "p2.jsonl")
+    assert res.code == 1
+    assert (
+        "events not exported (5, 71.4%): CAMEO codes without a PLOVER event type (see docs/plover.md)"
+        in res.out
+    )
+    assert "root 08 is CONCEDE (081-083) or RETREAT (084-087) in PLOVER" in res.out

@@ -181,8 +181,37 @@ def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
 
 
 def _crosswalk(cb: Codebook) -> pl.LazyFrame:
+    """The crosswalk's rows, plus the root codes PLOVER's cue-category table gives one event type
+    (``04`` -> CONSULT; the crosswalk has no root lines). Root 08 goes to CONCEDE and to RETREAT, so it
+    stays unmapped, as do 01 and 02, for which PLOVER has no event type."""
     cw = cb.crosswalk.select("cameo_code", "plover_event", "plover_mode", "plover_context")
-    return cw.unique("cameo_code", keep="first", maintain_order=True).lazy()
+    roots = (
+        cb.plover_event_types.select(
+            pl.col("cameo_root_codes").str.split(";").alias("cameo_code"),
+            pl.col("event_type").alias("plover_event"),
+        )
+        .explode("cameo_code")
+        .filter(pl.col("cameo_code").str.len_chars() == 2)
+        .filter(pl.len().over("cameo_code") == 1)
+        .select(
+            "cameo_code",
+            "plover_event",
+            plover_mode=pl.lit(None, pl.String),
+            plover_context=pl.lit(None, pl.String),
+        )
+    )
+    return pl.concat([cw, roots]).unique("cameo_code", keep="first", maintain_order=True).lazy()
+
+
+def unmapped_reason(code: str, cb: Codebook) -> str:
+    """Why a CAMEO code has no PLOVER event type (the summary and docs/plover.md say it per code)."""
+    if code[:2] in ("01", "02"):
+        return "PLOVER has no event type for CAMEO 01 (statements) and 02 (appeals)"
+    if code == "08":
+        return "root 08 is CONCEDE (081-083) or RETREAT (084-087) in PLOVER: code the 3-digit event"
+    if cb.event(code) is None:
+        return "not a code of the codebook"
+    return "not in the 2021 CAMEO-to-PLOVER crosswalk (a code only the CAMEO manual lists)"
 
 
 def _plover(events: pl.LazyFrame, cb: Codebook) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -250,6 +279,7 @@ def export_events(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ws = Workspace(out_path.parent, out_path.name)
     unmapped: dict[str, int] = {}
+    reasons: dict[str, str] = {}
     try:
         tmp = ws.new(".tmp", create=False)
         total_q = events.select(pl.len())
@@ -261,6 +291,7 @@ def export_events(
                 str(c): int(n)
                 for c, n in unmapped_df.sort(["len", "code"], descending=[True, False]).iter_rows()
             }
+            reasons = {code: unmapped_reason(code, cb) for code in unmapped}
         else:
             cols = _gdelt2_columns(cb) if fmt == "gdelt2" else _phoenix_columns(cb)
             sink = events.select(cols).sink_csv(
@@ -285,4 +316,5 @@ def export_events(
         rows_written,
         unmapped,
         round(time.perf_counter() - started, 3),
+        reasons,
     )

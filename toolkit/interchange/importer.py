@@ -282,8 +282,18 @@ def _plan(
     )
     # The layout is told per row: real GDELT 1.0 files mix 57-column (historical) and 58-column
     # (daily, with SOURCEURL) rows. The widest layout names the cells; a cell a shorter row lacks is null.
+    detected = layout
     layout = row_layout(layout)
-    accepted = [lay.width for lay in LAYOUTS[fmt] if layout.columns[: lay.width] == lay.columns]
+    cell = pl.col("_fields").list
+    fits = pl.col("_width") == detected.width
+    for other in LAYOUTS[fmt]:
+        if other.width == detected.width or layout.columns[: other.width] != other.columns:
+            continue
+        looks = [
+            cell.get(other.index(column), null_on_oob=True).str.contains(regex).fill_null(False) == must
+            for column, regex, must in other.signature
+        ]
+        fits = fits | ((pl.col("_width") == other.width) & pl.all_horizontal(pl.lit(True), *looks))
     built = _BUILDERS[fmt](_Fields(layout), maps, countries)
     raw_date = pl.col("_date_raw")
     lf = lf.with_columns(**built).with_columns(
@@ -300,9 +310,9 @@ def _plan(
         .then(pl.lit("repeated-header"))
         .when(text.str.strip_chars() == "")
         .then(pl.lit("blank-line"))
-        .when(width > max(accepted))
+        .when(~fits & (width > detected.width))
         .then(pl.lit("extra-columns"))
-        .when(~width.is_in(accepted))
+        .when(~fits)
         .then(pl.lit("missing-columns"))
         .when(pl.col("id").is_null())
         .then(pl.lit("missing-id"))

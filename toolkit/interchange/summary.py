@@ -91,6 +91,8 @@ class ExportSummary:
     #: CAMEO codes with no PLOVER crosswalk row -> number of events not exported
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: why each unmapped code has no PLOVER event type
+    unmapped_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_skipped(self) -> int:
