@@ -547,3 +547,68 @@ def test_plover_export_counts_and_explains_what_it_leaves_out(tmp_path: Path, ev
         in res.out
     )
     assert "root 08 is CONCEDE (081-083) or RETREAT (084-087) in PLOVER" in res.out
+
+
+# --- 2. release build refuses what release check would reject --------------------------------------
+
+
+def _published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT / "data" / "articles", data / "articles")
+    shutil.copytree(PROJECT / "data" / "coded", data / "coded")
+    shutil.copytree(PROJECT / "data" / "releases" / "0.1.0", data / "releases" / "0.1.0")
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+def _drop_event(data: Path, local_id: str) -> None:
+    path = data / "coded" / "afp-2023-02-07-lavrov-mali.seed.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f"  - id: {local_id}")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id:"))
+    path.write_text("\n".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def test_build_refuses_a_version_at_or_below_the_latest(
+    tmp_path: Path, monkeypatch, evtk, tree_snapshot
+) -> None:
+    data = _published(tmp_path, monkeypatch)
+    before = tree_snapshot(data)
+    res = evtk("release", "build", "0.0.9", "--data", data)
+    assert res.code == 1
+    assert (
+        "R202 version 0.0.9 after 0.1.0: 0.1.0 is published, so the new version must be greater; build 0.1.1"
+        in (res.err)
+    )
+    assert tree_snapshot(data) == before  # nothing written
+    assert evtk("release", "build", "0.1.1", "--data", data).code == 0
+
+
+def test_build_refuses_a_removal_without_retraction_and_a_bump_too_small(
+    tmp_path: Path, monkeypatch, evtk, tree_snapshot
+) -> None:
+    data = _published(tmp_path, monkeypatch)
+    _drop_event(data, "e3")
+    before = tree_snapshot(data)
+    res = evtk("release", "build", "0.2.0", "--data", data)
+    assert res.code == 1
+    assert (
+        "R201 1 event(s) of 0.1.0 are gone without a retraction; the first: event "
+        "coded/afp-2023-02-07-lavrov-mali.seed#e3 was in 0.1.0 and is gone without a retraction: add them to "
+        "data/retractions.csv with a reason, or restore them"
+    ) in res.err
+    assert tree_snapshot(data) == before
+    (data / "retractions.csv").write_text(
+        "event_id,reason,since\ncoded/afp-2023-02-07-lavrov-mali.seed#e3,duplicate of e2,0.1.1\n",
+        encoding="utf-8",
+    )
+    res = evtk("release", "build", "0.1.1", "--data", data)
+    assert res.code == 1
+    assert (
+        "R202 version 0.1.1 after 0.1.0 is a patch bump but 1 event(s) were retracted (at least minor): build 0.2.0"
+    ) in res.err
+    assert not (data / "releases" / "0.1.1").exists()
+    assert evtk("release", "build", "0.2.0", "--data", data).code == 0
+    assert evtk("release", "check", data / "releases" / "0.2.0").code == 0

@@ -47,6 +47,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     scan_events,
     sha256_file,
 )
+from toolkit.rules import RULES
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
 DATASET_NAME = "evtk-events"
@@ -148,7 +149,16 @@ def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[st
 
 
 # --------------------------------------------------------------------------- build
-DIFF_COLUMNS = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision", "article_id", "file"]
+DIFF_COLUMNS = [
+    "event_id",
+    "event_code",
+    "source_actor",
+    "target_actor",
+    "event_date",
+    "date_precision",
+    "article_id",
+    "file",
+]
 PARTITION = "year"
 
 
@@ -194,7 +204,10 @@ class _EventWriter:
             return []
         folders = sorted(
             (d for d in self.staging.iterdir() if d.is_dir()),
-            key=lambda d: (d.name == "__HIVE_DEFAULT_PARTITION__", int(d.name) if d.name.lstrip("-").isdigit() else 0),
+            key=lambda d: (
+                d.name == "__HIVE_DEFAULT_PARTITION__",
+                int(d.name) if d.name.lstrip("-").isdigit() else 0,
+            ),
         )
         return [(d.name, sorted(d.glob("chunk-*.parquet"))) for d in folders]
 
@@ -231,8 +244,10 @@ def scan_written(root: Path) -> pl.LazyFrame:
     if single.exists():
         return pl.scan_parquet(single)
     files = sorted((root / "events").glob("year=*/*.parquet"))
-    return pl.scan_parquet(files, hive_partitioning=True).with_columns(pl.col("year").cast(pl.Int32)).select(
-        list(EVENT_COLUMNS)
+    return (
+        pl.scan_parquet(files, hive_partitioning=True)
+        .with_columns(pl.col("year").cast(pl.Int32))
+        .select(list(EVENT_COLUMNS))
     )
 
 
@@ -242,6 +257,89 @@ class BuildResult:
     manifest: dict[str, Any]
     report: F.Report
     diff: dict[str, Any] | None = None
+
+
+class BuildRefused(ReleaseError):
+    """``release check`` would reject the release: refused before it is written (exit 1)."""
+
+    exit_code = 1
+
+
+_RANK = {"patch": 0, "minor": 1, "major": 2}
+
+
+def _next_version(old: str, kind: str) -> str:
+    a, b, c = semver.parse(old)
+    return {"major": f"{a + 1}.0.0", "minor": f"{a}.{b + 1}.0", "patch": f"{a}.{b}.{c + 1}"}[kind]
+
+
+def _needed_bump(prev_manifest: dict[str, Any], cb: Codebook, removed: int) -> tuple[str, str]:
+    """The smallest bump after ``prev_manifest`` that ``release check`` (R202) accepts, and why."""
+    old_schema = str(prev_manifest.get("schema_version", "")).split(".")[0]
+    if old_schema != SCHEMA_VERSION.split(".")[0]:
+        return "major", "the events schema changed (major)"
+    if (prev_manifest.get("codebook") or {}).get("version") != cb.version:
+        return "minor", "the codebook version changed (at least minor)"
+    if removed:
+        return "minor", f"{removed} event(s) were retracted (at least minor)"
+    return "patch", "only events were added or edited"
+
+
+def _refuse_version(version: str, out_dir: Path, cb: Codebook, retractions: pl.DataFrame) -> None:
+    """R202 before anything is built: a version at or below the latest published one."""
+    published = list_releases(out_dir)
+    if not published or semver.parse(version) > semver.parse(published[-1].name):
+        return
+    latest = published[-1].name
+    # retractions.csv is cumulative: only those the latest release does not have yet ask for a minor bump
+    known = published[-1] / "retractions.csv"
+    old = (
+        pl.read_csv(known, infer_schema=False)["event_id"]
+        if known.is_file()
+        else pl.Series([], dtype=pl.String)
+    )
+    new = retractions.filter(~pl.col("event_id").is_in(old.implode())).height
+    kind, _why = _needed_bump(read_manifest(published[-1]), cb, new)
+    raise BuildRefused(
+        "R202 "
+        + RULES["R202"].text(
+            version=version,
+            previous=latest,
+            detail=f": {latest} is published, so the new version must be greater; build "
+            f"{_next_version(latest, kind)} ({kind} bump)",
+        )
+    )
+
+
+def _refuse_change(
+    version: str, prev: Path, events: pl.LazyFrame, retractions: pl.DataFrame, cb: Codebook
+) -> None:
+    """What ``release check --previous`` rejects (R201 removals without a retraction, R202 a bump too
+    small for the change), refused before the release is written, naming the rule and the fix."""
+    old = scan_events(prev).select("event_id")
+    removed = old.join(events.select("event_id"), on="event_id", how="anti").collect()["event_id"]
+    unexplained = removed.filter(~removed.is_in(retractions["event_id"].implode()))
+    if unexplained.len():
+        first = unexplained.sort()[0]
+        raise BuildRefused(
+            f"R201 {unexplained.len()} event(s) of {prev.name} are gone without a retraction; the first: "
+            + RULES["R201"].text(
+                id=first,
+                previous=prev.name,
+                hint=": add them to data/retractions.csv with a reason, or restore them",
+            )
+        )
+    kind, why = _needed_bump(read_manifest(prev), cb, removed.len())
+    got = semver.bump_kind(prev.name, version)
+    if got is not None and _RANK[got] < _RANK[kind]:
+        raise BuildRefused(
+            "R202 "
+            + RULES["R202"].text(
+                version=version,
+                previous=prev.name,
+                detail=f" is a {got} bump but {why}: build {_next_version(prev.name, kind)}",
+            )
+        )
 
 
 def build_release(
@@ -269,6 +367,7 @@ def build_release(
             "overwritten; choose a new version"
         )
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    _refuse_version(version, out_dir, cb, read_retractions(data_dir))
     meta = {
         "evtk.dataset": name,
         "evtk.version": version,
@@ -306,8 +405,12 @@ def build_release(
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         prev = previous_release(target)
+        if prev is not None:
+            _refuse_change(version, prev, events, retractions, cb)
         diff = (
-            diff_releases(prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions)
+            diff_releases(
+                prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
+            )
             if prev
             else None
         )
@@ -432,20 +535,7 @@ def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame
     if frame is not None:
         return frame
     assert release is not None
-    return (
-        scan_events(release)
-        .select(
-            "event_id",
-            "event_code",
-            "source_actor",
-            "target_actor",
-            "event_date",
-            "date_precision",
-            "article_id",
-            "file",
-        )
-        .collect()
-    )
+    return scan_events(release).select(DIFF_COLUMNS).collect()
 
 
 def diff_releases(
