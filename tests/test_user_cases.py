@@ -612,3 +612,42 @@ def test_build_refuses_a_removal_without_retraction_and_a_bump_too_small(
     assert not (data / "releases" / "0.1.1").exists()
     assert evtk("release", "build", "0.2.0", "--data", data).code == 0
     assert evtk("release", "check", data / "releases" / "0.2.0").code == 0
+
+
+# --- 7. validate checks retractions.csv -------------------------------------------------------------
+
+
+def test_validate_checks_retractions_line_by_line(data_dir: Path, evtk) -> None:
+    present = "coded/lavrov.alice#e1"
+    Path("data/retractions.csv").write_text(
+        f"event_id,reason,since\ncoded/old#e9,duplicate,0.1.1\ncoded/old#e8,,0.1.1\n,typo,0.1.1\n{present},x,\n",
+        encoding="utf-8",
+    )
+    result = validate([data_dir])
+    assert result.exit_code == 1
+    found = result.report.findings.filter(pl.col("rule").is_in(["R205", "R206"]))
+    assert found.select("rule", "file", "line").rows() == [
+        ("R205", "data/retractions.csv", 3),
+        ("R205", "data/retractions.csv", 4),
+        ("R206", "data/retractions.csv", 5),
+    ]
+    assert set(found["message"]) == {
+        "retraction without an event id: name the event_id of the withdrawn event",
+        "retraction of coded/old#e8 has no reason: say why the event was withdrawn",
+        f"event {present} is retracted in retractions.csv but is still in data/coded/lavrov.alice.yaml: remove "
+        "the event, or the retraction",
+    }
+    # the build refuses with the same findings (not exit 2 without a line)
+    res = evtk("release", "build", "0.1.0", "--data", "data")
+    assert res.code == 1 and "data/retractions.csv:3" in res.output
+
+
+def test_clean_retractions_and_unreadable_ones(data_dir: Path) -> None:
+    Path("data/retractions.csv").write_text("event_id,reason\ncoded/old#e9,coded twice\n", encoding="utf-8")
+    assert validate([data_dir]).report.findings.is_empty()
+    Path("data/retractions.csv").write_text("id,why\nx,y\n", encoding="utf-8")
+    result = validate([data_dir])
+    assert result.exit_code == 2
+    assert result.report.findings.select("rule", "file", "line").rows() == [
+        ("E000", "data/retractions.csv", 1)
+    ]

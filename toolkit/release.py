@@ -367,7 +367,11 @@ def build_release(
             "overwritten; choose a new version"
         )
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    _refuse_version(version, out_dir, cb, read_retractions(data_dir))
+    try:
+        early = read_retractions(data_dir)
+    except InputError:  # validation reports what is wrong with the file, with its lines (R205)
+        early = pl.DataFrame(schema=RETRACTION_COLUMNS)
+    _refuse_version(version, out_dir, cb, early)
     meta = {
         "evtk.dataset": name,
         "evtk.version": version,

@@ -15,7 +15,7 @@ duplicates  E501-E503                          :mod:`toolkit.rules.duplicates`
 derived     E601-E602                          :mod:`toolkit.rules.derived`
 articles    A101-A104                          :mod:`toolkit.rules.articles`
 codebook    C100-C115                          :mod:`toolkit.rules.codebook`
-releases    R101-R108, R201-R204               :mod:`toolkit.rules.releases`
+releases    R101-R108, R201-R206               :mod:`toolkit.rules.releases`
 ==========  =================================  ===========================
 
 Messages are built from the template, never written at the call site: ``rule.expr(...)`` fills
