@@ -72,17 +72,9 @@ def read_retractions(data_dir: Path) -> pl.DataFrame:
     path = data_dir / "retractions.csv"
     if not path.is_file():
         return pl.DataFrame(schema=RETRACTION_COLUMNS)
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except Exception as exc:  # noqa: BLE001 - any CSV failure is unreadable input
-        raise InputError(f"cannot read retractions: {str(exc).splitlines()[0]}", path) from None
-    missing = {"event_id", "reason"} - set(frame.columns)
-    if missing:
-        raise InputError(
-            f"retractions.csv needs columns event_id and reason (missing: {', '.join(sorted(missing))})",
-            path,
-            1,
-        )
+    from toolkit.rules.releases import read_retractions_csv
+
+    frame = read_retractions_csv(path).drop("_line")
     if "since" not in frame.columns:
         frame = frame.with_columns(since=pl.lit(None, dtype=pl.String))
     blank = frame.filter(pl.col("reason").is_null() | (pl.col("reason").str.strip_chars() == ""))

@@ -130,15 +130,9 @@ R206 = rule(
 )
 
 
-def retraction_findings(
-    path: Path, rel: str, events: Callable[[pl.Series], pl.DataFrame]
-) -> list[pl.DataFrame]:
-    """R205 and R206 for the ``retractions.csv`` at ``path`` (named ``rel`` in findings).
-
-    ``events(ids)`` gives ``event_id, _file`` of the data's events among ``ids`` (the data is read for
-    them only when there are retractions). A file that cannot be read raises :class:`InputError`."""
-    from toolkit import findings as F
-
+def read_retractions_csv(path: Path) -> pl.DataFrame:
+    """``retractions.csv`` as strings with its ``_line`` numbers; :class:`InputError` when it cannot be
+    read or lacks the event_id and reason columns."""
     try:
         frame = pl.read_csv(path, infer_schema=False).with_row_index("_line", offset=2)
     except Exception as exc:  # noqa: BLE001 - any CSV failure is unreadable input
@@ -150,6 +144,19 @@ def retraction_findings(
             path,
             1,
         )
+    return frame
+
+
+def retraction_findings(
+    path: Path, rel: str, events: Callable[[pl.Series], pl.DataFrame]
+) -> list[pl.DataFrame]:
+    """R205 and R206 for the ``retractions.csv`` at ``path`` (named ``rel`` in findings).
+
+    ``events(ids)`` gives ``event_id, _file`` of the data's events among ``ids`` (the data is read for
+    them only when there are retractions). A file that cannot be read raises :class:`InputError`."""
+    from toolkit import findings as F
+
+    frame = read_retractions_csv(path)
     blank = {c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in ("event_id", "reason")}
     lf = frame.lazy().with_columns(_line=pl.col("_line").cast(pl.Int64))
     out = [
