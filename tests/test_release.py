@@ -1065,6 +1065,7 @@ def test_diff_counts_every_kind_of_change(diffed: tuple[Path, Path, Any]) -> Non
         "recoded": 1,
         "reactored": 1,
         "redated": 1,
+        "edited": 0,
         "unexplained_removals": 0,
     }
     p = SEED_PREFIX
@@ -1122,7 +1123,7 @@ def test_changes_md_lists_the_diff(diffed: tuple[Path, Path, Any]) -> None:
     _, b, _ = diffed
     changes = (b / "CHANGES.md").read_text(encoding="utf-8")
     assert changes.startswith("# Changes in 0.2.0")
-    assert "Against 0.1.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated." in changes
+    assert "Against 0.1.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated, 0 edited." in changes
     for heading in ("## Added (2)", "## Removed (1)", "## Recoded (1)", "## Reactored (1)", "## Redated (1)"):
         assert heading in changes
     for local in ("e100", "e101", "e6", "e2", "e3", "e4"):

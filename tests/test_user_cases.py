@@ -651,3 +651,45 @@ def test_clean_retractions_and_unreadable_ones(data_dir: Path) -> None:
     assert result.report.findings.select("rule", "file", "line").rows() == [
         ("E000", "data/retractions.csv", 1)
     ]
+
+
+# --- 6. release diff and CHANGES.md report every field change ---------------------------------------
+
+
+def test_diff_and_changes_report_edits_by_field(tmp_path: Path, monkeypatch, evtk) -> None:
+    data = _published(tmp_path, monkeypatch)
+    seed = data / "coded" / "afp-2023-02-07-lavrov-mali.seed.yaml"
+    text = seed.read_text(encoding="utf-8")
+    text = text.replace(
+        '    quote: "Abdoulaye Diop met in Moscow on May 20, 2022"', '    quote: "Diop met in Moscow"'
+    )
+    text = text.replace("      place: Moscow\n", "      place: Moskva\n", 1)
+    seed.write_text(text, encoding="utf-8")
+    assert evtk("release", "build", "0.1.1", "--data", data).code == 0
+    res = evtk(
+        "release", "diff", data / "releases" / "0.1.0", data / "releases" / "0.1.1", "--format", "json"
+    )
+    import json
+
+    diff = json.loads(res.out)
+    assert diff["counts"]["edited"] == 1
+    assert diff["changed_fields"] == {"quote": 1, "location_place": 1}
+    assert diff["edited"] == [
+        {
+            "event_id": "coded/afp-2023-02-07-lavrov-mali.seed#e1",
+            "changes": "quote: Abdoulaye Diop met in Moscow on May 20, 2022 -> Diop met in Moscow; "
+            "location_place: Moscow -> Moskva",
+        }
+    ]
+    changes = (data / "releases" / "0.1.1" / "CHANGES.md").read_text(encoding="utf-8")
+    assert "Fields changed: quote (1), location_place (1)." in changes
+    assert "location_place: Moscow -> Moskva" in changes
+
+
+def test_diff_of_a_removal_without_retraction_says_so(tmp_path: Path, monkeypatch, evtk) -> None:
+    data = _published(tmp_path, monkeypatch)
+    _drop_event(data, "e3")
+    build_release("0.2.0", data, tmp_path / "apart")  # no previous there: nothing to refuse
+    res = evtk("release", "diff", data / "releases" / "0.1.0", tmp_path / "apart" / "0.2.0")
+    assert "reason=none: not retracted (R201)" in res.out
+    assert "None" not in res.out

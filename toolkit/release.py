@@ -141,6 +141,25 @@ def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[st
 
 
 # --------------------------------------------------------------------------- build
+#: fields whose change makes an event "edited" (code, actors and date have kinds of their own; the
+#: derived fields follow the code, the year the date, the codebook version the codebook)
+EDIT_FIELDS = (
+    "article_id",
+    "sentence",
+    "quote",
+    "location_country",
+    "location_place",
+    "latitude",
+    "longitude",
+    "coder",
+    "method",
+    "rule_id",
+    "source_event_id",
+    "source_story_id",
+    "source_url",
+    "source_name",
+    "note",
+)
 DIFF_COLUMNS = [
     "event_id",
     "event_code",
@@ -148,8 +167,8 @@ DIFF_COLUMNS = [
     "target_actor",
     "event_date",
     "date_precision",
-    "article_id",
     "file",
+    *EDIT_FIELDS,
 ]
 PARTITION = "year"
 
@@ -524,7 +543,9 @@ def _manifest(
 
 
 # --------------------------------------------------------------------------- diff
-DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated")
+DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated", "edited")
+#: every field a diff compares, for the per-field counts
+DIFF_FIELDS = ("event_code", "source_actor", "target_actor", "event_date", "date_precision", *EDIT_FIELDS)
 
 
 def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame:
@@ -549,7 +570,7 @@ def diff_releases(
         retractions = (
             load(new, "retractions").collect() if new is not None else pl.DataFrame(schema=RETRACTION_COLUMNS)
         )
-    cols = ["event_id", "event_code", "source_actor", "target_actor", "event_date", "date_precision"]
+    cols = ["event_id", *DIFF_FIELDS]
     joined = (
         a.select(cols)
         .with_columns(_a=pl.lit(True))
@@ -577,6 +598,32 @@ def diff_releases(
         | ~pl.col("date_precision").eq_missing(pl.col("date_precision_new"))
     )
 
+    changed = {f: ~pl.col(f).eq_missing(pl.col(f"{f}_new")) for f in DIFF_FIELDS}
+    edited = both.filter(pl.any_horizontal(*(changed[f] for f in EDIT_FIELDS)))
+    by_field = both.select(*(changed[f].sum().alias(f) for f in DIFF_FIELDS)).row(0, named=True)
+    # one row per (event, field) edited: "quote: 'a' -> 'b'"
+    edits = (
+        edited.sort("event_id")
+        .head(examples)
+        .select(
+            "event_id",
+            pl.concat_list(
+                pl.when(changed[f]).then(
+                    pl.format(
+                        "{}: {} -> {}",
+                        pl.lit(f),
+                        pl.col(f).cast(pl.String).fill_null("(empty)"),
+                        pl.col(f"{f}_new").cast(pl.String).fill_null("(empty)"),
+                    )
+                )
+                for f in EDIT_FIELDS
+            )
+            .list.drop_nulls()
+            .list.join("; ")
+            .alias("changes"),
+        )
+    )
+
     def ex(frame: pl.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
         return frame.sort("event_id").head(examples).select(fields).to_dicts()
 
@@ -589,8 +636,10 @@ def diff_releases(
             "recoded": recoded.height,
             "reactored": reactored.height,
             "redated": redated.height,
+            "edited": edited.height,
             "unexplained_removals": removed.filter(pl.col("reason").is_null()).height,
         },
+        "changed_fields": {f: int(n) for f, n in by_field.items() if n},
         "added": ex(added, ["event_id", "event_code_new"]),
         "removed": ex(removed, ["event_id", "event_code", "reason"]),
         "recoded": ex(recoded, ["event_id", "event_code", "event_code_new"]),
@@ -600,6 +649,7 @@ def diff_releases(
         "redated": ex(
             redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
         ),
+        "edited": edits.to_dicts(),
     }
 
 
@@ -610,11 +660,20 @@ def public_diff(diff: dict[str, Any]) -> dict[str, Any]:
 def render_diff_text(diff: dict[str, Any]) -> str:
     c = diff["counts"]
     lines = [f"{diff['old']} -> {diff['new'] or '(new)'}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS)]
+    if diff.get("changed_fields"):
+        lines.append("  fields changed: " + ", ".join(f"{k} {v}" for k, v in diff["changed_fields"].items()))
     for kind in DIFF_KINDS:
         for row in diff[kind]:
-            detail = ", ".join(f"{k}={v}" for k, v in row.items() if k != "event_id")
+            detail = ", ".join(f"{k}={_shown(k, v)}" for k, v in row.items() if k != "event_id")
             lines.append(f"  {kind:<9} {row['event_id']}  {detail}")
     return "\n".join(lines)
+
+
+def _shown(key: str, value: Any) -> str:
+    """A diff value for people: a removal without a reason says so, an empty value is '(empty)'."""
+    if value is None:
+        return "none: not retracted (R201)" if key == "reason" else "(empty)"
+    return str(value)
 
 
 def render_changes(version: str, previous: str | None, diff: dict[str, Any] | None) -> str:
@@ -624,11 +683,16 @@ def render_changes(version: str, previous: str | None, diff: dict[str, Any] | No
         return "\n".join(lines) + "\n"
     c = diff["counts"]
     lines.append(f"Against {previous}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS) + ".")
+    if diff.get("changed_fields"):
+        lines += [
+            "",
+            "Fields changed: " + ", ".join(f"{k} ({v})" for k, v in diff["changed_fields"].items()) + ".",
+        ]
     for kind in DIFF_KINDS:
         if diff[kind]:
             lines += ["", f"## {kind.capitalize()} ({c[kind]})", ""]
             for row in diff[kind]:
-                detail = ", ".join(f"{k}: {v}" for k, v in row.items() if k != "event_id")
+                detail = ", ".join(f"{k}: {_shown(k, v)}" for k, v in row.items() if k != "event_id")
                 lines.append(f"- `{row['event_id']}` {detail}")
             if c[kind] > len(diff[kind]):
                 lines.append(f"- ... and {c[kind] - len(diff[kind])} more (`evtk release diff`)")
