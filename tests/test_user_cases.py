@@ -693,3 +693,58 @@ def test_diff_of_a_removal_without_retraction_says_so(tmp_path: Path, monkeypatc
     res = evtk("release", "diff", data / "releases" / "0.1.0", tmp_path / "apart" / "0.2.0")
     assert "reason=none: not retracted (R201)" in res.out
     assert "None" not in res.out
+
+
+# --- 14. evtk fix ----------------------------------------------------------------------------------
+
+
+def test_fix_repairs_spreadsheet_damage_and_reports_each_change(data_dir: Path, evtk, tree_snapshot) -> None:
+    CODED.unlink()
+    sheet = Path("data/coded/sheet.csv")
+    sheet.write_text(
+        "id;article;sentence;quote;date;source;target;code;location.lat;location.lon;colour\n"
+        "e1;afp-2023-02-07-lavrov-mali;3.0;arrived in Mali;7/2/2023;RUSGOV;MLIGOV;42;12,65;-8,0;red\n"
+        "e2;afp-2023-02-07-lavrov-mali;4;welcomed;2023-02-07;MLIGOV;RUSGOV;43.0;;;blue\n",
+        encoding="utf-8",
+    )
+    res = evtk("fix", sheet)
+    assert res.code == 0, res.output
+    assert res.out.splitlines() == [
+        "data/coded/sheet.csv:2: sentence '3.0' -> '3'",
+        "data/coded/sheet.csv:2: date '7/2/2023' -> '2023-02-07'",
+        "data/coded/sheet.csv:2: code '42' -> '042'",
+        "data/coded/sheet.csv:2: location_lat '12,65' -> '12.65'",
+        "data/coded/sheet.csv:2: location_lon '-8,0' -> '-8.0'",
+        "data/coded/sheet.csv:3: code '43.0' -> '043'",
+        "6 change(s) in 2 row(s)",
+    ]
+    assert sheet.read_text(encoding="utf-8").splitlines()[1:] == [
+        "e1;afp-2023-02-07-lavrov-mali;3;arrived in Mali;2023-02-07;RUSGOV;MLIGOV;042;12.65;-8.0;red",
+        "e2;afp-2023-02-07-lavrov-mali;4;welcomed;2023-02-07;MLIGOV;RUSGOV;043;;;blue",
+    ]
+    assert validate([data_dir]).report.rule_counts.get("E101", 0) == 0
+    # a second run has nothing left to do, and writes nothing
+    before = tree_snapshot(Path("data"))
+    assert evtk("fix", sheet).out.splitlines() == ["0 change(s) in 2 row(s)"]
+    assert tree_snapshot(Path("data")) == before
+
+
+def test_fix_to_out_keeps_the_input_and_leaves_ambiguous_values(data_dir: Path, evtk) -> None:
+    CODED.unlink()
+    sheet = Path("data/coded/sheet.csv")
+    original = (
+        "id,article,sentence,quote,date,source,target,code\n"
+        "e1,afp-2023-02-07-lavrov-mali,3,arrived in Mali,1/2/2023,RUSGOV,MLIGOV,10\n"
+    )
+    sheet.write_text(original, encoding="utf-8")
+    res = evtk("fix", sheet, "--out", "fixed.csv")
+    assert res.code == 0
+    # 1/2/2023 is 1 February or 2 January, both before publication; 10 is a root or 010: left for a person
+    assert res.out.splitlines() == ["0 change(s) in 1 row(s) (written to fixed.csv)"]
+    assert sheet.read_text(encoding="utf-8") == original
+    assert Path("fixed.csv").read_text(encoding="utf-8") == original
+
+
+def test_fix_refuses_what_it_cannot_repair(data_dir: Path, evtk) -> None:
+    res = evtk("fix", CODED)
+    assert res.code == 2 and "evtk fix repairs CSV files" in res.err
