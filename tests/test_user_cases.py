@@ -748,3 +748,45 @@ def test_fix_to_out_keeps_the_input_and_leaves_ambiguous_values(data_dir: Path, 
 def test_fix_refuses_what_it_cannot_repair(data_dir: Path, evtk) -> None:
     res = evtk("fix", CODED)
     assert res.code == 2 and "evtk fix repairs CSV files" in res.err
+
+
+def test_fix_reads_an_excel_workbook_and_writes_csv(data_dir: Path, evtk) -> None:
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    CODED.unlink()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "article", "sentence", "quote", "date", "source", "target", "code"])
+    # what Excel keeps: numbers for codes and sentences, a date cell for the date
+    sheet.append(
+        [
+            "e1",
+            "afp-2023-02-07-lavrov-mali",
+            3.0,
+            "arrived in Mali",
+            dt.datetime(2023, 2, 7),
+            "RUSGOV",
+            "MLIGOV",
+            42,
+        ]
+    )
+    sheet.append([])
+    sheet.append(["e2", "afp-2023-02-07-lavrov-mali", 4, "welcomed", "7/2/2023", "MLIGOV", "RUSGOV", 43])
+    path = Path("data/sheets/lavrov.xlsx")
+    path.parent.mkdir()
+    book.save(path)
+    before = path.read_bytes()
+    res = evtk("fix", path, "--out", "data/coded/lavrov.csv")
+    assert res.code == 0, res.output
+    assert res.out.splitlines() == [
+        "data/sheets/lavrov.xlsx:2: code '42' -> '042'",
+        "data/sheets/lavrov.xlsx:4: date '7/2/2023' -> '2023-02-07'",
+        "data/sheets/lavrov.xlsx:4: code '43' -> '043'",
+        "3 change(s) in 2 row(s) (written to data/coded/lavrov.csv)",
+    ]
+    assert path.read_bytes() == before  # the workbook is never changed
+    assert validate([data_dir]).report.findings.is_empty()
+    Path("data/sheets/bad.xlsx").write_bytes(b"not a zip")
+    res = evtk("fix", "data/sheets/bad.xlsx")
+    assert res.code == 2 and "not a readable .xlsx workbook" in res.err

@@ -6,7 +6,8 @@ codes get their zero back by the importer's rule (never a guess between ``10`` a
 one ISO reading that :func:`toolkit.rules.dates.date_readings` finds (with the article's publication
 date), coordinates a decimal point, and ``sentence`` and ``quad_class`` lose a ``.0``. Every other cell,
 column and row stays as it was. The file is rewritten atomically (or written to ``out``), and every
-change is reported with its line.
+change is reported with its line. Excel workbooks (``.xlsx``) are read with openpyxl (the optional
+``xlsx`` extra) and written as CSV beside them.
 """
 
 from __future__ import annotations
@@ -82,10 +83,7 @@ def repairs(frame: pl.DataFrame, published: pl.Expr) -> dict[str, pl.Expr]:
     return out
 
 
-def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> FixResult:
-    """Repair ``path`` (a coded-event CSV file) into ``out`` (default: in place, atomically)."""
-    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
-        raise UsageError(f"{path}: evtk fix repairs CSV files (save the sheet as CSV UTF-8 first)")
+def _csv_rows(path: Path, encoding: str) -> tuple[list[str], list[list[str]], list[int], str]:
     text = read_text(path, encoding)
     if not text.strip():
         raise InputError("the file is empty: nothing to fix", path, 1)
@@ -100,6 +98,59 @@ def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> 
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", path, reader.line_num) from None
+    return raw_header, rows, lines, delimiter
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a coder typed: dates as ISO, numbers as Excel shows them."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], str]:
+    """The first sheet of a workbook as rows of text (through openpyxl, the optional `xlsx` extra)."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise UsageError(
+            "reading .xlsx needs openpyxl: pip install 'evtk[xlsx]', or save the sheet as CSV UTF-8"
+        ) from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is unreadable input
+        raise InputError(f"not a readable .xlsx workbook: {exc}", path) from None
+    try:
+        sheet = book.worksheets[0]
+        table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    if not table:
+        raise InputError("the first sheet is empty: nothing to fix", path, 1)
+    keep = [i for i, row in enumerate(table[1:], start=2) if any(c.strip() for c in row)]
+    return table[0], [table[i - 1] for i in keep], keep, ","
+
+
+def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> FixResult:
+    """Repair ``path`` (a coded-event CSV file) into ``out`` (default: in place, atomically). A
+    workbook (``.xlsx``, first sheet) is never changed: it is written as CSV to ``out`` (default: the
+    same name with ``.csv``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        raw_header, rows, lines, delimiter = _xlsx_rows(path)
+        out = out or path.with_suffix(".csv")
+    elif suffix in (".csv", ".tsv", ".txt"):
+        raw_header, rows, lines, delimiter = _csv_rows(path, encoding)
+    else:
+        raise UsageError(f"{path}: evtk fix repairs CSV files and .xlsx workbooks")
     header = _csv_header(raw_header)
     cells = {name: [row[i] if i < len(row) else "" for row in rows] for i, name in enumerate(header) if name}
     frame = pl.DataFrame(cells, schema=dict.fromkeys(cells, pl.String)).with_columns(
