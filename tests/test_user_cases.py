@@ -790,3 +790,69 @@ def test_fix_reads_an_excel_workbook_and_writes_csv(data_dir: Path, evtk) -> Non
     Path("data/sheets/bad.xlsx").write_bytes(b"not a zip")
     res = evtk("fix", "data/sheets/bad.xlsx")
     assert res.code == 2 and "not a readable .xlsx workbook" in res.err
+
+
+# --- 8. articles add --replace ----------------------------------------------------------------------
+
+
+def test_replace_keeps_metadata_and_refuses_moved_sentences(data_dir: Path, evtk) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    text = Path(f"data/articles/{art}.txt").read_text(encoding="utf-8")
+    meta = Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8")
+    src = Path("new.txt")
+    # one extra first line moves every sentence under the coded events: refused, nothing written
+    src.write_text("Updated at 10:00 GMT.\n\n" + text, encoding="utf-8")
+    res = evtk(
+        "articles",
+        "add",
+        src,
+        "--id",
+        art,
+        "--published",
+        "2023-02-07",
+        "--replace",
+        "--articles",
+        "data/articles",
+    )
+    assert res.code == 2
+    assert "the new text moves the sentences of 1 coded event(s)" in res.err
+    assert "data/coded/lavrov.alice.yaml event e1 points at sentence 3" in res.err
+    assert Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8") == meta
+    # a correction at the end keeps the numbers: accepted, and source and url are kept
+    src.write_text(text.rstrip("\n") + "\n\nThis story has been corrected.\n", encoding="utf-8")
+    res = evtk(
+        "articles",
+        "add",
+        src,
+        "--id",
+        art,
+        "--published",
+        "2023-02-07",
+        "--replace",
+        "--articles",
+        "data/articles",
+    )
+    assert res.code == 0, res.output
+    before = {k: v for k, v in __import__("yaml").safe_load(meta).items() if k in ("source", "url", "title")}
+    after = __import__("yaml").safe_load(Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8"))
+    assert {k: after[k] for k in before} == before
+    assert validate([data_dir]).report.findings.is_empty()
+
+
+def test_same_text_under_a_second_id_warns(data_dir: Path, evtk) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    src = Path("copy.txt")
+    src.write_text(Path(f"data/articles/{art}.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    res = evtk(
+        "articles",
+        "add",
+        src,
+        "--id",
+        "copy-of-lavrov",
+        "--published",
+        "2023-02-07",
+        "--articles",
+        "data/articles",
+    )
+    assert res.code == 0
+    assert f"warning: the same text is already article {art}" in res.err
