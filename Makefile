@@ -69,7 +69,7 @@ eval: install
 # Re-resolve the lock file after changing dependency ranges in pyproject.toml.
 lock: install
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra xlsx --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -412,7 +412,7 @@ def test_show_actor_code(evtk) -> None:
 def test_show_lower_case_actor_code(evtk) -> None:
     res = evtk("codebook", "show", "rusgov")
     assert res.code == 1
-    assert "did you mean RUSGOV?" in res.err
+    assert "actor 'rusgov' is not upper-case: write RUSGOV" in res.err
 
 
 def test_search_visit(evtk) -> None:

@@ -35,6 +35,7 @@ from toolkit.errors import InputError, ReleaseError, UsageError
 from toolkit.release import (
     PARTITION_THRESHOLD,
     BuildBlocked,
+    BuildRefused,
     CheckOptions,
     DriftThresholds,
     build_release,
@@ -700,7 +701,13 @@ def second_release(
     if retractions:
         lines = ["event_id,reason"] + [f"{i},{json.dumps(r)}" for i, r in retractions]
         (data / "retractions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    b = build_release(version, data, out, codebook=codebook).path
+    try:
+        b = build_release(version, data, out, codebook=codebook).path
+    except BuildRefused:
+        # `release build` refuses what `release check` rejects; a release that reached the folder by
+        # other means (copied in, built by an older evtk) is what the check is for: built apart, moved in
+        b = out / version
+        build_release(version, data, tmp_path / "apart", codebook=codebook).path.rename(b)
     return a, b
 
 
@@ -1064,6 +1071,7 @@ def test_diff_counts_every_kind_of_change(diffed: tuple[Path, Path, Any]) -> Non
         "reactored": 1,
         "redated": 1,
         "moved": 0,
+        "edited": 0,
         "unexplained_removals": 0,
     }
     p = SEED_PREFIX
@@ -1121,7 +1129,7 @@ def test_changes_md_lists_the_diff(diffed: tuple[Path, Path, Any]) -> None:
     _, b, _ = diffed
     changes = (b / "CHANGES.md").read_text(encoding="utf-8")
     assert changes.startswith("# Changes in 0.2.0")
-    assert "Against 0.1.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated, 0 moved." in changes
+    assert "Against 0.1.0: 2 added, 1 removed, 1 recoded, 1 reactored, 1 redated, 0 moved, 0 edited." in changes
     for heading in ("## Added (2)", "## Removed (1)", "## Recoded (1)", "## Reactored (1)", "## Redated (1)"):
         assert heading in changes
     for local in ("e100", "e101", "e6", "e2", "e3", "e4"):

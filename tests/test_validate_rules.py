@@ -51,6 +51,20 @@ FIRE: dict[str, tuple[str, list[dict[str, Any]], dict[str, str], list[tuple[int,
         [(13, "e1")],
         "lat '95' is not a number between -90 and 90",
     ),
+    "E002-decimal-comma": (
+        "E002",
+        [{"location": "{country: NGA, lat: '11,8', lon: '8.5'}"}],
+        {},
+        [(13, "e1")],
+        "lat '11,8' is not a number with a decimal point: write 11.8",
+    ),
+    "E207": (
+        "E207",
+        [{"location": "{country: Nigeria}"}],
+        {},
+        [(13, "e1")],
+        "location country 'Nigeria' is not a country or region code of the codebook: write its code NGA",
+    ),
     "E002-quad": ("E002", [{"quad_class": "one"}], {}, [(13, "e1")], "quad_class 'one' is not 1, 2, 3 or 4"),
     "E101": ("E101", [{"code": '"42"'}], {}, [(12, "e1")], "did you mean 042?"),
     "E101-nohint": ("E101", [{"code": '"999"'}], {}, [(12, "e1")], "look it up with `evtk codebook search`"),
@@ -705,7 +719,7 @@ def test_articles_add_latin1(tmp_path: Path, evtk) -> None:
     arts = tmp_path / "articles"
     res = evtk("articles", "add", src, "--published", "2023-02-06", "--articles", arts)
     assert res.code == 2
-    assert f"{src}:1:" in res.err and "--encoding latin-1" in res.err
+    assert f"{src}:1:" in res.err and "--encoding cp1252" in res.err
     assert res.err.count("\n") == 1
     assert not arts.exists()
     res = evtk(

@@ -307,19 +307,88 @@ def add_article(
     if meta_path.exists() and not replace:
         raise UsageError(f"article {article_id} already exists ({meta_path}); pass --replace to re-import it")
     spans = [(s.start, s.end) for s in segment(text)]
+    warnings: list[str] = []
+    old: dict[str, Any] = {}
+    if meta_path.exists():
+        # Replacing keeps what it is not told: title, source, url, language of the article it replaces.
+        row, sentences = find_article(articles_dir, article_id)
+        old = row.row(0, named=True)
+        _refuse_moved_sentences(articles_dir, article_id, sentences, [text[a:b] for a, b in spans])
+    digest = sha256_text(text)
+    if articles_dir.exists():
+        same = load_articles([articles_dir]).articles.filter(
+            (pl.col("text_sha256") == digest) & (pl.col("article_id") != article_id)
+        )
+        if same.height:
+            warnings.append(
+                f"the same text is already article {same['article_id'][0]}: events coded against both ids "
+                "count the same report twice"
+            )
     meta = {
         "id": article_id,
-        "title": title or text.strip().split("\n", 1)[0][:200],
-        "source": source,
-        "url": url,
+        "title": title or old.get("title") or text.strip().split("\n", 1)[0][:200],
+        "source": source if source is not None else old.get("source"),
+        "url": url if url is not None else old.get("url"),
         "published": published,
-        "language": language,
+        "language": language if language != "en" or not old.get("language") else old["language"],
         "segmenter": SEGMENTER_VERSION,
-        "text_sha256": sha256_text(text),
+        "text_sha256": digest,
     }
     write_text_atomic(articles_dir / f"{article_id}.txt", text)
     write_text_atomic(meta_path, render_article_yaml(meta, spans))
-    return {**meta, "sentences": len(spans), "path": str(meta_path)}
+    return {**meta, "sentences": len(spans), "path": str(meta_path), "warnings": warnings}
+
+
+def _shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _refuse_moved_sentences(
+    articles_dir: Path, article_id: str, old_sentences: pl.DataFrame, new_texts: list[str]
+) -> None:
+    """A re-import whose sentence numbers no longer hold the text that coded events quote is refused:
+    the events would point at other sentences (E303 by the dozen). Names the first such event."""
+    from toolkit.events_io import UnknownFields, event_files, read_events
+    from toolkit.rules.text import normalize
+
+    root = articles_dir.parent
+    frames = [
+        read_events(
+            path,
+            _shown_path(path),
+            "utf-8",
+            UnknownFields(),
+        ).select("article", "sentence", "id", "quote", "_file")
+        for path, _base in event_files([root])
+    ]
+    if not frames:
+        return
+    new = pl.DataFrame(
+        {"sentence": list(range(1, len(new_texts) + 1)), "_new": new_texts},
+        schema={"sentence": pl.Int64, "_new": pl.String},
+    )
+    old = old_sentences.select(pl.col("sentence").cast(pl.Int64), pl.col("text").alias("_old"))
+    events = (
+        pl.concat(frames)
+        .filter(pl.col("article") == article_id)
+        .with_columns(pl.col("sentence").str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
+        .join(old.lazy(), on="sentence", how="left")
+        .join(new.lazy(), on="sentence", how="left")
+        .filter(~normalize(pl.col("_old")).eq_missing(normalize(pl.col("_new"))))
+        .sort("_file", "sentence")
+        .collect()
+    )
+    if events.height:
+        first = events.row(0, named=True)
+        raise UsageError(
+            f"the new text moves the sentences of {events.height} coded event(s) of {article_id}: "
+            f"{first['_file']} event {first['id']} points at sentence {first['sentence']}, which would read "
+            "differently; keep the sentences as they were (the same first lines), or re-code those events"
+        )
 
 
 def _read_bytes(path: Path) -> bytes:

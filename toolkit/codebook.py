@@ -165,10 +165,10 @@ class Codebook:
 
     @cached_property
     def actor_parts(self) -> pl.DataFrame:
-        """One row per upper-case three-letter part usable in actor codes, with all its kinds."""
+        """One row per three-letter part usable in actor codes, with all its kinds. Parts are
+        case-sensitive: upper-case, except ethnic groups, which CAMEO writes in lower case (``aka``)."""
         return (
-            self.actors.filter(pl.col("table") != "ethnic_groups")
-            .group_by("code")
+            self.actors.group_by("code")
             .agg(pl.col("kind").unique().sort(), pl.col("name").first())
             .sort("code")
         )

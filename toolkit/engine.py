@@ -32,7 +32,7 @@ from toolkit.rules.duplicates import Duplicates
 
 #: families with row masks, and families with distinct-value finders, in report order
 MASK_FAMILIES = (files, codes, actors, text, dates, derived)
-FINDERS = (codes.findings, actors.findings, text.findings)
+FINDERS = (codes.findings, actors.findings, actors.location_findings, text.unknown_articles, text.findings)
 
 
 class Source(Protocol):

@@ -182,9 +182,10 @@ def read_yaml(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl
 
 
 def csv_delimiter(text: str) -> str:
-    """``;`` when the header has more semicolons than commas (Excel in many locales), else ``,``."""
+    """The header's most frequent of ``,``, ``;`` (Excel in many locales) and tab (Excel's "Unicode
+    text"); ``,`` on a tie."""
     header = text[:4096].split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
+    return max((",", ";", "\t"), key=header.count)
 
 
 def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
@@ -357,7 +358,10 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
         .filter(~pl.all_horizontal(pl.col(names).is_null()))
     )
     index = {f: header.index(f) for f in FIELDS if f in header}
-    unknown.extend((h, 1, rel) for h in header if h not in FIELDS)
+    # A column without a name and without values (a trailing delimiter) is nothing to report.
+    unknown.extend(
+        (h, 1, rel) for i, h in enumerate(header) if h not in FIELDS and (h or body[names[i]].null_count() < body.height)
+    )
     unknown.missing.extend((f, rel) for f in ("code", "source", "date") if f not in index)
     return body.select(
         *(
@@ -389,14 +393,14 @@ def _read_csv_slow(path: Path, rel: str, encoding: str, unknown: UnknownFields) 
         dupes = {h for h in header if header.count(h) > 1 and h}
         if dupes:
             raise InputError(f"column {sorted(dupes)[0]!r} appears twice in the header", path, 1)
-        for h in header:
-            if h not in FIELDS:
-                unknown.append((h, 1, rel))
+        nameless = [i for i, h in enumerate(header) if not h]
+        used: set[int] = set()
         columns: dict[str, list[Any]] = {k: [] for k in raw_schema()}
         index = {f: header.index(f) for f in FIELDS if f in header}
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
+            used.update(i for i in nameless if i < len(row) and row[i].strip())
             if len(row) != len(header):
                 raise InputError(
                     f"row has {len(row)} fields, the header has {len(header)}: check for a stray "
@@ -411,6 +415,8 @@ def _read_csv_slow(path: Path, rel: str, encoding: str, unknown: UnknownFields) 
             columns["_line"].append(reader.line_num)
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", path, reader.line_num) from None
+    # A column without a name and without values (a trailing delimiter) is nothing to report.
+    unknown.extend((h, 1, rel) for i, h in enumerate(header) if h not in FIELDS and (h or i in used))
     unknown.missing.extend((f, rel) for f in ("code", "source", "date") if f not in index)
     return pl.DataFrame(columns, schema=raw_schema())
 

@@ -79,7 +79,8 @@ def parse_raw(raw: pl.LazyFrame) -> pl.LazyFrame:
     ).str.to_date("%Y-%m-%d", strict=False)
     return raw.with_columns(
         _code=C("code"),
-        _sentence=C("sentence").cast(pl.Int64, strict=False),
+        # `7.0` is how pandas and spreadsheets write the whole number 7
+        _sentence=C("sentence").str.replace(r"^(\d+)\.0+$", "$1").cast(pl.Int64, strict=False),
         _date=parsed_date,
         _precision=pl.when(parsed_date.is_not_null()).then(precision),
         _lat=C("location_lat").cast(pl.Float64, strict=False),

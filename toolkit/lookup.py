@@ -38,19 +38,39 @@ def show_event(cb: Codebook, code: str) -> dict[str, Any]:
 
 
 def show_actor(cb: Codebook, code: str) -> dict[str, Any]:
+    """The parts of an actor code with their names and kinds. A code that validation would reject is
+    :class:`NotFound` (exit 1) with validation's own message (E201-E203): show and validate agree."""
+    from toolkit.rules import actors
+    from toolkit.rules.common import Context
+
+    ctx = Context(cb)
     raw = code.strip()
-    if not re.fullmatch(r"(?:[A-Za-z]{3})+", raw):
-        raise NotFound(f"{raw!r} is neither an event code (digits) nor an actor code (three-letter parts)")
-    if raw != raw.upper():
-        raise NotFound(f"actor codes are upper-case: did you mean {raw.upper()}?")
+    value = pl.col("value")
+    frame = pl.DataFrame({"value": [raw]}, schema={"value": pl.String})
+    if not re.fullmatch(actors.ACTOR_RE, raw):
+        if not re.fullmatch(r"[A-Za-z]+", raw):
+            raise NotFound(
+                f"{raw!r} is neither an event code (digits) nor an actor code (three-letter parts)"
+            )
+        problem = frame.select(actors.format_problem(value, ctx)).item()
+        raise NotFound(actors.E201.text(field="actor", value=raw, problem=problem))
+    for row in actors.bad_parts(frame.lazy(), ctx).iter_rows(named=True):
+        if row["_rule"] == "E202":
+            raise NotFound(
+                actors.E202.text(
+                    field="actor", value=raw, part=row["part"], position=row["position"], hint=row["hint"]
+                )
+            )
+        raise NotFound(
+            actors.E203.text(
+                field="actor", value=raw, part=row["part"], kind=row["kind"], position=row["position"]
+            )
+        )
     table = {r["code"]: r for r in cb.actor_parts.iter_rows(named=True)}
-    parts = []
-    for i in range(0, len(raw), 3):
-        p = raw[i : i + 3]
-        row = table.get(p)
-        parts.append({"part": p, "name": row["name"] if row else None, "kinds": row["kind"] if row else []})
-    if all(p["name"] is None for p in parts):
-        raise NotFound(f"no actor part of {raw!r} is in the codebook's actor tables")
+    parts = [
+        {"part": p, "name": table[p]["name"], "kinds": table[p]["kind"]}
+        for p in re.findall(actors.PART_RE, raw)
+    ]
     return {"code": raw, "parts": parts, "codebook_version": cb.version}
 
 
@@ -71,9 +91,14 @@ def search(cb: Codebook, words: list[str], limit: int = 10) -> pl.DataFrame:
     )
     frame = pl.concat([ev, act])
     name, desc = pl.col("name").str.to_lowercase(), pl.col("description").str.to_lowercase()
-    score: pl.Expr = pl.lit(0.0)
+    # A name that is the whole query ("military" -> MIL Military) comes first. A code equal to a word
+    # counts only when the query is that one word: in "gun battle", "gun" is not the ethnic code gun.
+    phrase = " ".join(terms)
+    score: pl.Expr = 12 * (name.str.replace_all(r"[^\w]+", " ").str.strip_chars() == phrase).cast(pl.Float64)
     matched: pl.Expr = pl.lit(0)
+    single = len(terms) == 1
     for t in terms:
+        is_code = (pl.col("code").str.to_lowercase() == t) & pl.lit(single)
         exact, prefix = rf"\b{re.escape(t)}\b", rf"\b{re.escape(t)}"
         in_name = name.str.contains(prefix)
         score = (
@@ -81,11 +106,9 @@ def search(cb: Codebook, words: list[str], limit: int = 10) -> pl.DataFrame:
             + 4 * in_name.cast(pl.Float64)
             + 2 * name.str.contains(exact).cast(pl.Float64)
             + desc.str.count_matches(prefix).clip(0, 3).cast(pl.Float64) * 0.5
-            + (pl.col("code").str.to_lowercase() == t).cast(pl.Float64) * 10
+            + is_code.cast(pl.Float64) * 10
         )
-        matched = matched + (
-            in_name | desc.str.contains(prefix) | (pl.col("code").str.to_lowercase() == t)
-        ).cast(pl.Int32)
+        matched = matched + (in_name | desc.str.contains(prefix) | is_code).cast(pl.Int32)
     return (
         frame.with_columns(score=score, matched=matched)
         .filter(pl.col("score") > 0)

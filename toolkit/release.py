@@ -38,7 +38,6 @@ from toolkit.config import config_path, load_config
 from toolkit.errors import InputError, ReleaseError
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
-from toolkit.report import page as report_page
 from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported for the public API)
     CheckOptions,
     DriftThresholds,
@@ -53,6 +52,8 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     scan_events,
     sha256_file,
 )
+from toolkit.report import page as report_page
+from toolkit.rules import RULES
 from toolkit.rules import get as get_rule
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
 
@@ -101,17 +102,9 @@ def read_retractions(data_dir: Path) -> pl.DataFrame:
     path = data_dir / "retractions.csv"
     if not path.is_file():
         return pl.DataFrame(schema=RETRACTION_COLUMNS)
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except Exception as exc:  # noqa: BLE001 - any CSV failure is unreadable input
-        raise InputError(f"cannot read retractions: {str(exc).splitlines()[0]}", path) from None
-    missing = {"event_id", "reason"} - set(frame.columns)
-    if missing:
-        raise InputError(
-            f"retractions.csv needs columns event_id and reason (missing: {', '.join(sorted(missing))})",
-            path,
-            1,
-        )
+    from toolkit.rules.releases import read_retractions_csv
+
+    frame = read_retractions_csv(path).drop("_line")
     if "since" not in frame.columns:
         frame = frame.with_columns(since=pl.lit(None, dtype=pl.String))
     blank = frame.filter(pl.col("reason").is_null() | (pl.col("reason").str.strip_chars() == ""))
@@ -178,6 +171,25 @@ def _write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, meta: dict[st
 
 
 # --------------------------------------------------------------------------- build
+#: fields whose change makes an event "edited" (code, actors and date have kinds of their own; the
+#: derived fields follow the code, the year the date, the codebook version the codebook)
+EDIT_FIELDS = (
+    "article_id",
+    "sentence",
+    "quote",
+    "location_country",
+    "location_place",
+    "latitude",
+    "longitude",
+    "coder",
+    "method",
+    "rule_id",
+    "source_event_id",
+    "source_story_id",
+    "source_url",
+    "source_name",
+    "note",
+)
 DIFF_COLUMNS = [
     "event_id",
     "event_code",
@@ -185,10 +197,8 @@ DIFF_COLUMNS = [
     "target_actor",
     "event_date",
     "date_precision",
-    "article_id",
-    "sentence",
-    "quote",
     "file",
+    *EDIT_FIELDS,
 ]
 PARTITION = "year"
 
@@ -339,6 +349,89 @@ class BuildResult:
     diff: dict[str, Any] | None = None
 
 
+class BuildRefused(ReleaseError):
+    """``release check`` would reject the release: refused before it is written (exit 1)."""
+
+    exit_code = 1
+
+
+_RANK = {"patch": 0, "minor": 1, "major": 2}
+
+
+def _next_version(old: str, kind: str) -> str:
+    a, b, c = semver.parse(old)
+    return {"major": f"{a + 1}.0.0", "minor": f"{a}.{b + 1}.0", "patch": f"{a}.{b}.{c + 1}"}[kind]
+
+
+def _needed_bump(prev_manifest: dict[str, Any], cb: Codebook, removed: int) -> tuple[str, str]:
+    """The smallest bump after ``prev_manifest`` that ``release check`` (R202) accepts, and why."""
+    old_schema = str(prev_manifest.get("schema_version", "")).split(".")[0]
+    if old_schema != SCHEMA_VERSION.split(".")[0]:
+        return "major", "the events schema changed (major)"
+    if (prev_manifest.get("codebook") or {}).get("version") != cb.version:
+        return "minor", "the codebook version changed (at least minor)"
+    if removed:
+        return "minor", f"{removed} event(s) were retracted (at least minor)"
+    return "patch", "only events were added or edited"
+
+
+def _refuse_version(version: str, out_dir: Path, cb: Codebook, retractions: pl.DataFrame) -> None:
+    """R202 before anything is built: a version at or below the latest published one."""
+    published = list_releases(out_dir)
+    if not published or semver.parse(version) > semver.parse(published[-1].name):
+        return
+    latest = published[-1].name
+    # retractions.csv is cumulative: only those the latest release does not have yet ask for a minor bump
+    known = published[-1] / "retractions.csv"
+    old = (
+        pl.read_csv(known, infer_schema=False)["event_id"]
+        if known.is_file()
+        else pl.Series([], dtype=pl.String)
+    )
+    new = retractions.filter(~pl.col("event_id").is_in(old.implode())).height
+    kind, _why = _needed_bump(read_manifest(published[-1]), cb, new)
+    raise BuildRefused(
+        "R202 "
+        + RULES["R202"].text(
+            version=version,
+            previous=latest,
+            detail=f": {latest} is published, so the new version must be greater; build "
+            f"{_next_version(latest, kind)} ({kind} bump)",
+        )
+    )
+
+
+def _refuse_change(
+    version: str, prev: Path, events: pl.LazyFrame, retractions: pl.DataFrame, cb: Codebook
+) -> None:
+    """What ``release check --previous`` rejects (R201 removals without a retraction, R202 a bump too
+    small for the change), refused before the release is written, naming the rule and the fix."""
+    old = scan_events(prev).select("event_id")
+    removed = old.join(events.select("event_id"), on="event_id", how="anti").collect()["event_id"]
+    unexplained = removed.filter(~removed.is_in(retractions["event_id"].implode()))
+    if unexplained.len():
+        first = unexplained.sort()[0]
+        raise BuildRefused(
+            f"R201 {unexplained.len()} event(s) of {prev.name} are gone without a retraction; the first: "
+            + RULES["R201"].text(
+                id=first,
+                previous=prev.name,
+                hint=": add them to data/retractions.csv with a reason, or restore them",
+            )
+        )
+    kind, why = _needed_bump(read_manifest(prev), cb, removed.len())
+    got = semver.bump_kind(prev.name, version)
+    if got is not None and _RANK[got] < _RANK[kind]:
+        raise BuildRefused(
+            "R202 "
+            + RULES["R202"].text(
+                version=version,
+                previous=prev.name,
+                detail=f" is a {got} bump but {why}: build {_next_version(prev.name, kind)}",
+            )
+        )
+
+
 def build_release(
     version: str,
     data_dir: Path = Path("data"),
@@ -372,6 +465,11 @@ def build_release(
         )
     refuse_output_in_release(out_dir)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    try:
+        early = read_retractions(data_dir)
+    except InputError:  # validation reports what is wrong with the file, with its lines (R208)
+        early = pl.DataFrame(schema=RETRACTION_COLUMNS)
+    _refuse_version(version, out_dir, cb, early)
     meta = {
         "evtk.dataset": name,
         "evtk.version": version,
@@ -415,6 +513,8 @@ def build_release(
         prev = previous if previous is not None else previous_release(target)
         try:
             prev_version = _release_version(prev) if prev else None
+            if prev is not None:
+                _refuse_change(version, prev, events, retractions, cb)
             diff = (
                 diff_releases(
                     prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions
@@ -642,7 +742,9 @@ def _manifest(
 
 
 # --------------------------------------------------------------------------- diff
-DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated", "moved")
+DIFF_KINDS = ("added", "removed", "recoded", "reactored", "redated", "moved", "edited")
+#: every field a diff compares, for the per-field counts
+DIFF_FIELDS = ("event_code", "source_actor", "target_actor", "event_date", "date_precision", *EDIT_FIELDS)
 
 
 def _events_of(release: Path | None, frame: pl.DataFrame | None) -> pl.DataFrame:
@@ -680,7 +782,7 @@ def diff_releases(
         retractions = (
             load(new, "retractions").collect() if new is not None else pl.DataFrame(schema=RETRACTION_COLUMNS)
         )
-    cols = [c for c in DIFF_COLUMNS if c != "file"]
+    cols = ["event_id", *DIFF_FIELDS]
     joined = (
         a.select(cols)
         .with_columns(_a=pl.lit(True))
@@ -714,6 +816,31 @@ def diff_releases(
         | ~pl.col("sentence").eq_missing(pl.col("sentence_new"))
         | ~pl.col("quote").eq_missing(pl.col("quote_new"))
     )
+    changed = {f: ~pl.col(f).eq_missing(pl.col(f"{f}_new")) for f in DIFF_FIELDS}
+    edited = both.filter(pl.any_horizontal(*(changed[f] for f in EDIT_FIELDS)))
+    by_field = both.select(*(changed[f].sum().alias(f) for f in DIFF_FIELDS)).row(0, named=True)
+    # one row per (event, field) edited: "quote: 'a' -> 'b'"
+    edits = (
+        edited.sort("event_id")
+        .head(examples)
+        .select(
+            "event_id",
+            pl.concat_list(
+                pl.when(changed[f]).then(
+                    pl.format(
+                        "{}: {} -> {}",
+                        pl.lit(f),
+                        pl.col(f).cast(pl.String).fill_null("(empty)"),
+                        pl.col(f"{f}_new").cast(pl.String).fill_null("(empty)"),
+                    )
+                )
+                for f in EDIT_FIELDS
+            )
+            .list.drop_nulls()
+            .list.join("; ")
+            .alias("changes"),
+        )
+    )
 
     def ex(frame: pl.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
         return frame.sort("event_id").head(examples).select(fields).to_dicts()
@@ -728,8 +855,10 @@ def diff_releases(
             "reactored": reactored.height,
             "redated": redated.height,
             "moved": moved.height,
+            "edited": edited.height,
             "unexplained_removals": removed.filter(pl.col("reason").is_null()).height,
         },
+        "changed_fields": {f: int(n) for f, n in by_field.items() if n},
         "added": ex(added, ["event_id", "event_code_new"]),
         "removed": ex(removed, ["event_id", "event_code", "reason"]),
         "recoded": ex(recoded, ["event_id", "event_code", "event_code_new"]),
@@ -740,6 +869,7 @@ def diff_releases(
             redated, ["event_id", "event_date", "date_precision", "event_date_new", "date_precision_new"]
         ),
         "moved": ex(moved, ["event_id", "article_id", "sentence", "article_id_new", "sentence_new"]),
+        "edited": edits.to_dicts(),
     }
 
 
@@ -750,11 +880,20 @@ def public_diff(diff: dict[str, Any]) -> dict[str, Any]:
 def render_diff_text(diff: dict[str, Any]) -> str:
     c = diff["counts"]
     lines = [f"{diff['old']} -> {diff['new'] or '(new)'}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS)]
+    if diff.get("changed_fields"):
+        lines.append("  fields changed: " + ", ".join(f"{k} {v}" for k, v in diff["changed_fields"].items()))
     for kind in DIFF_KINDS:
         for row in diff[kind]:
-            detail = ", ".join(f"{k}={v}" for k, v in row.items() if k != "event_id")
+            detail = ", ".join(f"{k}={_shown(k, v)}" for k, v in row.items() if k != "event_id")
             lines.append(f"  {kind:<9} {row['event_id']}  {detail}")
     return "\n".join(lines)
+
+
+def _shown(key: str, value: Any) -> str:
+    """A diff value for people: a removal without a reason says so, an empty value is '(empty)'."""
+    if value is None:
+        return "none: not retracted (R201)" if key == "reason" else "(empty)"
+    return str(value)
 
 
 def render_changes(version: str, previous: str | None, diff: dict[str, Any] | None) -> str:
@@ -764,11 +903,16 @@ def render_changes(version: str, previous: str | None, diff: dict[str, Any] | No
         return "\n".join(lines) + "\n"
     c = diff["counts"]
     lines.append(f"Against {previous}: " + ", ".join(f"{c[k]} {k}" for k in DIFF_KINDS) + ".")
+    if diff.get("changed_fields"):
+        lines += [
+            "",
+            "Fields changed: " + ", ".join(f"{k} ({v})" for k, v in diff["changed_fields"].items()) + ".",
+        ]
     for kind in DIFF_KINDS:
         if diff[kind]:
             lines += ["", f"## {kind.capitalize()} ({c[kind]})", ""]
             for row in diff[kind]:
-                detail = ", ".join(f"{k}: {v}" for k, v in row.items() if k != "event_id")
+                detail = ", ".join(f"{k}: {_shown(k, v)}" for k, v in row.items() if k != "event_id")
                 lines.append(f"- `{row['event_id']}` {detail}")
             if c[kind] > len(diff[kind]):
                 lines.append(f"- ... and {c[kind] - len(diff[kind])} more (`evtk release diff`)")

@@ -37,6 +37,9 @@ INPUT_FIELDS: dict[str, str] = {
     "location_place": "location_place",
     "location_lat": "latitude",
     "location_lon": "longitude",
+    # the location country as an imported dataset wrote it (a GDELT FIPS code, an ICEWS country name);
+    # ``location_country`` holds the codebook's code for it. Kept in the imported file, not in releases.
+    "source_location_country": "source_location_country",
     "coder": "coder",
     "method": "method",
     "rule_id": "rule_id",

@@ -6,6 +6,7 @@ Every failure is an :class:`InputError` carrying the file and line, never a raw
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -14,23 +15,72 @@ from toolkit.errors import InputError
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: bytes that are printable characters in Windows-1252 but C1 control characters in Latin-1
+CP1252_ONLY = re.compile(rb"[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+
+
+def utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of ``data`` (Excel's "Unicode text"): by its byte-order mark, or, without
+    one, by the NUL bytes every ASCII character has on one side. None for anything else."""
+    if data.startswith(UTF16_BOMS):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > 4 * even:
+            return "utf-16-le"
+        if even > 4 * odd:
+            return "utf-16-be"
+    return None
+
+
+def suggest_encoding(data: bytes) -> str:
+    """What to tell a user whose file is not UTF-8: Windows-1252 when its bytes say so."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "the file is probably Latin-1: re-save it as UTF-8, or pass --encoding latin-1"
+    found = CP1252_ONLY.search(data)
+    if found is not None:
+        return (
+            f"the file is probably Windows-1252 (byte 0x{found.group().hex()} is "
+            f"{found.group().decode('cp1252')!r} there): re-save it as UTF-8, or pass --encoding cp1252"
+        )
+    return "the file is probably Windows-1252 or Latin-1: re-save it as UTF-8, or pass --encoding cp1252"
+
+
 def decode(data: bytes, path: Path | str, encoding: str = "utf-8") -> str:
-    """Decode bytes to text with LF line endings; strip a UTF-8 BOM."""
+    """Decode bytes to text with LF line endings; strip a UTF-8 BOM; read UTF-16 (Excel's "Unicode
+    text") whatever ``encoding`` says. Latin-1 text with Windows-1252 bytes (curly quotes, dashes)
+    is refused, because Latin-1 would turn them into invisible control characters."""
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
+    wide = utf16(data)
+    if wide is not None:
+        encoding = wide
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 1]
         raise InputError(
-            f"byte 0x{bad.hex()} is not valid {encoding}: the file is probably Latin-1 or Windows-1252; "
-            f"re-save it as UTF-8, or pass --encoding latin-1",
-            path,
-            line,
+            f"byte 0x{bad.hex()} is not valid {encoding}: {suggest_encoding(data)}", path, line
         ) from None
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}: use e.g. utf-8, latin-1 or cp1252", path) from None
+    if codecs.lookup(encoding).name == "iso8859-1":
+        c1 = CP1252_ONLY.search(data)
+        if c1 is not None:
+            raise InputError(
+                f"byte 0x{c1.group().hex()} is a control character in Latin-1 but "
+                f"{c1.group().decode('cp1252')!r} in Windows-1252: the file is Windows-1252; pass "
+                "--encoding cp1252",
+                path,
+                data[: c1.start()].count(b"\n") + 1,
+            )
+    if wide is not None:
+        text = text.lstrip("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

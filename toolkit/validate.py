@@ -27,6 +27,7 @@ from toolkit.progress import NULL, Progress
 from toolkit.rules.coders import unresolved
 from toolkit.rules.common import Context
 from toolkit.rules.files import field_notes, unreadable
+from toolkit.rules.releases import retraction_findings
 
 
 @dataclass
@@ -187,6 +188,19 @@ def _entry(path: Path, base: Path) -> tuple[Path, str, str, str]:
 CHUNK_ROWS = 1_000_000
 
 
+def _events_among(source: FileSource, ids: pl.Series) -> pl.DataFrame:
+    """``event_id, _file`` of the events whose release id is in ``ids`` (chunk by chunk)."""
+    wanted = ids.implode()
+    found = [
+        chunk.lazy()
+        .select(checks.event_id(), pl.col("_file"))
+        .filter(pl.col("event_id").is_in(wanted))
+        .collect()
+        for chunk in source.chunks()
+    ]
+    return pl.concat(found) if found else pl.DataFrame(schema={"event_id": pl.String, "_file": pl.String})
+
+
 def validate(
     paths: list[Path] | None = None,
     *,
@@ -242,6 +256,15 @@ def validate(
     collector.add(source.problems)
     collector.add(field_notes(source.unknown, source.unknown.missing))
     collector.add(unresolved(source.unknown.unresolved))
+    for root in sorted({r for r in (find_data_root(p if p.is_dir() else p.parent) for p in paths) if r}):
+        path = root / "retractions.csv"
+        if path.is_file():
+            try:
+                collector.add(
+                    retraction_findings(path, _rel(path, root), functools.partial(_events_among, source))
+                )
+            except InputError as exc:
+                collector.add([unreadable(exc, _rel(path, root))])
     progress.done()
     counts = {"files": len(files), "events": events, "articles": articles.articles.height}
     report = collector.report(counts)

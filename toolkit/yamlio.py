@@ -63,9 +63,56 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> tuple[str, int | None]:
         # The end of the file is where the parser gave up; the quote was opened here.
         msg += ": a quote opened on this line is never closed"
         line = start.line + 1
-    elif "did not find expected key" in msg:
-        msg += " (check this line and the one above for an unclosed quote or a wrong indent)"
+    else:
+        aligned = _misaligned(text.split("\n"), mark.line) if mark is not None else None
+        if aligned is not None:
+            return aligned
+        if "did not find expected key" in msg:
+            msg += " (check this line and the one above for an unclosed quote or a wrong indent)"
     return f"malformed YAML: {msg}", line
+
+
+_KEY = re.compile(r"^( *)(- +)?([^\s:#'\"-][^:#]*?)\s*:(?:\s|$)")
+
+
+def _key_column(line: str) -> tuple[str, int] | None:
+    m = _KEY.match(line)
+    if m is None:
+        return None
+    return m.group(3), len(m.group(1)) + len(m.group(2) or "")
+
+
+def _misaligned(lines: list[str], at: int) -> tuple[str, int] | None:
+    """For a parse error at (0-based) line ``at`` or the line after it: a key indented differently
+    from the key above it, as a message that names both keys and the indentation to use."""
+    for index in (at, at + 1):
+        if index >= len(lines) or index == 0:
+            continue
+        here = _key_column(lines[index])
+        if here is None:
+            continue
+        above = next(
+            (i for i in range(index - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+            None,
+        )
+        prev = _key_column(lines[above]) if above is not None else None
+        if prev is None or prev[1] == here[1]:
+            continue
+        # a shallower key that lines up with an enclosing mapping is a legitimate end of a block
+        if here[1] < prev[1] and any(
+            (k := _key_column(lines[i])) is not None and k[1] == here[1] for i in range(index)
+        ):
+            continue
+        key, col = here
+        other, want = prev
+        assert above is not None
+        return (
+            f"malformed YAML: key '{key}' is indented {col} spaces, but '{other}' on the line above "
+            f"(line {above + 1}) is indented {want}: keys of one mapping line up, so indent '{key}' by "
+            f"{want} spaces, like '{other}'",
+            index + 1,
+        )
+    return None
 
 
 def loads(text: str, path: Path | str) -> Any:

@@ -16,6 +16,7 @@ from toolkit.cli import agree as agree_cmd
 from toolkit.cli import articles as articles_cmd
 from toolkit.cli import code as code_cmd
 from toolkit.cli import codebook as codebook_cmd
+from toolkit.cli import fix as fix_cmd
 from toolkit.cli import interchange as interchange_cmd
 from toolkit.cli import release as release_cmd
 from toolkit.cli import validate as validate_cmd
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(codebook_cmd.app, name="codebook")
 app.add_typer(articles_cmd.app, name="articles")
 app.command("validate")(validate_cmd.validate)
+app.command("fix")(fix_cmd.fix)
 app.command("new")(articles_cmd.new)
 app.add_typer(release_cmd.app, name="release")
 app.command("import")(interchange_cmd.import_cmd)

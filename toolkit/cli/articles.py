@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import EncodingOpt, ShowFormat, ShowFormatOpt, out
+from toolkit.cli.common import EncodingOpt, ShowFormat, ShowFormatOpt, err, out
 
 app = typer.Typer(help="Add and read articles (texts with frozen sentence numbers).", no_args_is_help=True)
 ArticlesDirOpt = Annotated[Path, typer.Option("--articles", help="Articles folder.")]
@@ -47,6 +47,8 @@ def add(
         replace=replace,
     )
     out(f"added {info['id']}: {info['sentences']} sentences ({info['path']})")
+    for warning in info["warnings"]:
+        err(f"evtk: warning: {warning}")
 
 
 @app.command("show")

@@ -57,8 +57,7 @@ def show(
     if not is_event:
         out(f"{info['code']}  (codebook {info['codebook_version']})")
         for p in info["parts"]:
-            kinds = ", ".join(p["kinds"]) if p["kinds"] else "UNKNOWN"
-            out(f"  {p['part']}  {p['name'] or '(not in the codebook)'}  [{kinds}]")
+            out(f"  {p['part']}  {p['name']}  [{', '.join(p['kinds'])}]")
         return
     gold = f"{info['goldstein']:+.1f}" + (" (inherited from parent)" if info["goldstein_inherited"] else "")
     lines = [

@@ -101,10 +101,14 @@ def render_export(summary: ExportSummary) -> str:
         _row("events written", summary.rows_written),
     ]
     if summary.unmapped_codes:
+        share = summary.rows_skipped / summary.rows_read if summary.rows_read else 0.0
         lines.append(
-            f"  events not exported ({summary.rows_skipped:,}): CAMEO codes without a PLOVER mapping:"
+            f"  events not exported ({summary.rows_skipped:,}, {share:.1%}): CAMEO codes without a PLOVER "
+            "event type (see docs/plover.md):"
         )
-        lines += [_row(code, n, 4) for code, n in summary.unmapped_codes.items()]
+        for code, n in summary.unmapped_codes.items():
+            reason = summary.unmapped_reasons.get(code, "")
+            lines.append(f"{_row(code, n, 4)}  {reason}".rstrip())
     return "\n".join(lines)
 
 

@@ -52,8 +52,11 @@ def build(
     encoding: EncodingOpt = "utf-8",
     quiet: QuietOpt = False,
 ) -> None:
-    """Validate the data and write release VERSION. Refuses to build on errors or over an existing
-    version. Same inputs give byte-identical files (set SOURCE_DATE_EPOCH to fix the timestamp)."""
+    """Validate the data and write release VERSION. Refuses to build on errors, over an existing
+    version, and what `release check` would reject (exit 1, naming the rule and the version that
+    passes): a version not after the latest published one, events gone without a retraction, a bump
+    too small for the change. Same inputs give byte-identical files (set SOURCE_DATE_EPOCH to fix the
+    timestamp)."""
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, build_release

@@ -87,7 +87,16 @@ def _fraction_date() -> pl.Expr:
     return pl.format("{}.{}", scaled // 10_000, (scaled % 10_000).cast(pl.String).str.zfill(4))
 
 
-def _gdelt2_columns() -> list[pl.Expr]:
+def _country(maps: dict[str, str]) -> pl.Expr:
+    """The release's location country (a codebook code) in another dataset's code system; a code the
+    table does not list is written as it is (most CAMEO country codes are ISO 3166 alpha-3 codes)."""
+    return pl.col("location_country").replace(maps)
+
+
+def _gdelt2_columns(cb: Codebook) -> list[pl.Expr]:
+    from toolkit.interchange.mappings import load_country_maps
+
+    to_fips = load_country_maps(cb).to_fips
     d = pl.col("event_date")
     mapped: dict[str, pl.Expr] = {
         "GLOBALEVENTID": _event_id(),
@@ -103,7 +112,10 @@ def _gdelt2_columns() -> list[pl.Expr]:
         "QuadClass": _text("quad_class"),
         "GoldsteinScale": _text("goldstein"),
         "ActionGeo_FullName": _text("location_place"),
-        "ActionGeo_CountryCode": _text("location_country"),
+        # GDELT writes FIPS 10-4 codes; a code with no FIPS code (a region) is left empty
+        "ActionGeo_CountryCode": pl.col("location_country").replace_strict(
+            to_fips, default=None, return_dtype=pl.String
+        ),
         "ActionGeo_Lat": _coordinate("latitude"),
         "ActionGeo_Long": _coordinate("longitude"),
         "SOURCEURL": _text("source_url"),
@@ -128,6 +140,9 @@ def _actor_parts(col: str, roots: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]
 
 
 def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
+    from toolkit.interchange.mappings import load_country_maps
+
+    to_iso = {cameo: iso for iso, cameo in load_country_maps(cb).iso.items() if cameo}
     d = pl.col("event_date")
     roots = cb.actors.filter(pl.col("kind").is_in(["country", "region", "international"]))["code"].to_list()
     s_ent, s_agent, s_rest = _actor_parts("source_actor", roots)
@@ -155,7 +170,7 @@ def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
         "Lat": _coordinate("latitude"),
         "Lon": _coordinate("longitude"),
         "LocationName": _text("location_place"),
-        "CountryCode": _text("location_country"),
+        "CountryCode": _country(to_iso),
         "SentenceID": _text("source_story_id"),
         "URLs": _text("source_url"),
         "NewsSources": _text("source_name"),
@@ -164,8 +179,37 @@ def _phoenix_columns(cb: Codebook) -> list[pl.Expr]:
 
 
 def _crosswalk(cb: Codebook) -> pl.LazyFrame:
+    """The crosswalk's rows, plus the root codes PLOVER's cue-category table gives one event type
+    (``04`` -> CONSULT; the crosswalk has no root lines). Root 08 goes to CONCEDE and to RETREAT, so it
+    stays unmapped, as do 01 and 02, for which PLOVER has no event type."""
     cw = cb.crosswalk.select("cameo_code", "plover_event", "plover_mode", "plover_context")
-    return cw.unique("cameo_code", keep="first", maintain_order=True).lazy()
+    roots = (
+        cb.plover_event_types.select(
+            pl.col("cameo_root_codes").str.split(";").alias("cameo_code"),
+            pl.col("event_type").alias("plover_event"),
+        )
+        .explode("cameo_code")
+        .filter(pl.col("cameo_code").str.len_chars() == 2)
+        .filter(pl.len().over("cameo_code") == 1)
+        .select(
+            "cameo_code",
+            "plover_event",
+            plover_mode=pl.lit(None, pl.String),
+            plover_context=pl.lit(None, pl.String),
+        )
+    )
+    return pl.concat([cw, roots]).unique("cameo_code", keep="first", maintain_order=True).lazy()
+
+
+def unmapped_reason(code: str, cb: Codebook) -> str:
+    """Why a CAMEO code has no PLOVER event type (the summary and docs/plover.md say it per code)."""
+    if code[:2] in ("01", "02"):
+        return "PLOVER has no event type for CAMEO 01 (statements) and 02 (appeals)"
+    if code == "08":
+        return "root 08 is CONCEDE (081-083) or RETREAT (084-087) in PLOVER: code the 3-digit event"
+    if cb.event(code) is None:
+        return "not a code of the codebook"
+    return "not in the 2021 CAMEO-to-PLOVER crosswalk (a code only the CAMEO manual lists)"
 
 
 def _plover(events: pl.LazyFrame, cb: Codebook) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -241,6 +285,7 @@ def export_events(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ws = Workspace(out_path.parent, out_path.name)
     unmapped: dict[str, int] = {}
+    reasons: dict[str, str] = {}
     try:
         tmp = ws.new(".tmp", create=False)
         total_q = events.select(pl.len())
@@ -252,8 +297,9 @@ def export_events(
                 str(c): int(n)
                 for c, n in unmapped_df.sort(["len", "code"], descending=[True, False]).iter_rows()
             }
+            reasons = {code: unmapped_reason(code, cb) for code in unmapped}
         else:
-            cols = _gdelt2_columns() if fmt == "gdelt2" else _phoenix_columns(cb)
+            cols = _gdelt2_columns(cb) if fmt == "gdelt2" else _phoenix_columns(cb)
             sink = events.select(cols).sink_csv(
                 tmp, separator="\t", include_header=False, quote_style="never", null_value="", lazy=True
             )
@@ -276,4 +322,5 @@ def export_events(
         rows_written,
         unmapped,
         round(time.perf_counter() - started, 3),
+        reasons,
     )

@@ -30,7 +30,7 @@ import polars as pl
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, UsageError
 from toolkit.interchange.layouts import LAYOUTS, Layout, layout_for_width, normalise_name
-from toolkit.interchange.mappings import IcewsMaps, load_icews_maps
+from toolkit.interchange.mappings import CountryMaps, IcewsMaps, load_country_maps, load_icews_maps
 from toolkit.interchange.summary import FINDINGS, REJECT_REASONS, ImportSummary, InputInfo, RejectedRow
 from toolkit.interchange.textstream import MARKER, Limits, PreparedInput, Workspace, check_encoding, prepare
 from toolkit.schema import INPUT_FIELDS
@@ -40,6 +40,7 @@ OUTPUT_FIELDS: tuple[str, ...] = tuple(INPUT_FIELDS)
 #: per-row flags kept in the staging file for pass 2 and dropped from the output
 HELPERS: dict[str, Any] = {
     "_padded": pl.Boolean,
+    "_loc_unmapped": pl.String,
     "_src_country_unmapped": pl.String,
     "_tgt_country_unmapped": pl.String,
     "_src_bare": pl.Boolean,
@@ -98,8 +99,25 @@ def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
 
 
-def _gdelt(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _location(
+    original: pl.Expr, table: dict[str, str], codes: frozenset[str], key: pl.Expr
+) -> dict[str, pl.Expr]:
+    """``location_country`` in the codebook's codes, the value as written in ``source_location_country``,
+    and ``_loc_unmapped`` for values no table maps (counted and listed in the summary)."""
+    mapped = key.replace_strict(table, default=None, return_dtype=pl.String)
+    own = pl.when(key.is_in(list(codes))).then(key)
+    code = pl.coalesce(mapped, own)
+    code = pl.when(code != "").then(code)
+    return {
+        "location_country": code,
+        "source_location_country": original,
+        "_loc_unmapped": pl.when(original.is_not_null() & code.is_null()).then(original),
+    }
+
+
+def _gdelt(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     code, padded = restore_zero(f.clean("EventCode"))
+    fips = f.clean("ActionGeo_CountryCode")
     return {
         "id": f.clean("GLOBALEVENTID"),
         "_date_raw": f.clean("SQLDATE"),
@@ -110,7 +128,7 @@ def _gdelt(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         "root_code": restore_zero(f.clean("EventRootCode"))[0],
         "quad_class": f.clean("QuadClass"),
         "goldstein": f.clean("GoldsteinScale"),
-        "location_country": f.clean("ActionGeo_CountryCode"),
+        **_location(fips, countries.fips, frozenset(), fips.str.to_uppercase()),
         "location_place": f.raw("ActionGeo_FullName"),
         "location_lat": f.clean("ActionGeo_Lat"),
         "location_lon": f.clean("ActionGeo_Long"),
@@ -155,7 +173,7 @@ def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
     }
 
 
-def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _icews(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     assert maps is not None
     src = _icews_actor(f, "Source", maps)
     tgt = _icews_actor(f, "Target", maps)
@@ -170,7 +188,7 @@ def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         "code": code,
         "_padded": padded,
         "goldstein": f.clean("Intensity"),
-        "location_country": f.raw("Country"),
+        **_location(f.clean("Country"), countries.names, frozenset(), f.clean("Country").str.to_lowercase()),
         # ICEWS leaves City NA for events placed only at district or province level
         "location_place": pl.coalesce(f.raw("City"), f.raw("District"), f.raw("Province")),
         "location_lat": f.clean("Latitude"),
@@ -182,7 +200,7 @@ def _icews(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
     }
 
 
-def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
+def _phoenix(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
     code, padded = restore_zero(f.clean("EventCode"))
     penta = f.clean("PentaClass")
     return {
@@ -198,7 +216,9 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
         # in the note.
         "note": pl.when(penta.is_not_null()).then(pl.format("penta_class={}", penta)),
         "goldstein": f.clean("GoldsteinScore"),
-        "location_country": f.raw("CountryCode"),
+        **_location(
+            f.clean("CountryCode"), countries.iso, countries.codes, f.clean("CountryCode").str.to_uppercase()
+        ),
         "location_place": f.raw("LocationName"),
         "location_lat": f.clean("Lat"),
         "location_lon": f.clean("Lon"),
@@ -209,7 +229,7 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None) -> dict[str, pl.Expr]:
     }
 
 
-_BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None], dict[str, pl.Expr]]] = {
+_BUILDERS: dict[str, Callable[[_Fields, IcewsMaps | None, CountryMaps], dict[str, pl.Expr]]] = {
     "gdelt1": _gdelt,
     "gdelt2": _gdelt,
     "icews": _icews,
@@ -238,7 +258,12 @@ ROW_COLUMNS: dict[str, Any] = {
 
 
 def _plan(
-    inp: PreparedInput, index: int, layout: Layout, has_header: bool, maps: IcewsMaps | None
+    inp: PreparedInput,
+    index: int,
+    layout: Layout,
+    has_header: bool,
+    maps: IcewsMaps | None,
+    countries: CountryMaps,
 ) -> pl.LazyFrame:
     """One input's lines, each with its mapped fields and, if it cannot be written, a rejection reason.
 
@@ -255,7 +280,21 @@ def _plan(
         _width=text.str.count_matches("\t", literal=True).cast(pl.Int64) + 1,
         _fields=text.str.split("\t"),
     )
-    built = _BUILDERS[fmt](_Fields(layout), maps)
+    # The layout is told per row: real GDELT 1.0 files mix 57-column (historical) and 58-column
+    # (daily, with SOURCEURL) rows. The widest layout names the cells; a cell a shorter row lacks is null.
+    detected = layout
+    layout = row_layout(layout)
+    cell = pl.col("_fields").list
+    fits = pl.col("_width") == detected.width
+    for other in LAYOUTS[fmt]:
+        if other.width == detected.width or layout.columns[: other.width] != other.columns:
+            continue
+        looks = [
+            cell.get(other.index(column), null_on_oob=True).str.contains(regex).fill_null(False) == must
+            for column, regex, must in other.signature
+        ]
+        fits = fits | ((pl.col("_width") == other.width) & pl.all_horizontal(pl.lit(True), *looks))
+    built = _BUILDERS[fmt](_Fields(layout), maps, countries)
     raw_date = pl.col("_date_raw")
     lf = lf.with_columns(**built).with_columns(
         date=pl.when(raw_date.str.contains(date_re))
@@ -271,9 +310,9 @@ def _plan(
         .then(pl.lit("repeated-header"))
         .when(text.str.strip_chars() == "")
         .then(pl.lit("blank-line"))
-        .when(width > layout.width)
+        .when(~fits & (width > detected.width))
         .then(pl.lit("extra-columns"))
-        .when(width < layout.width)
+        .when(~fits)
         .then(pl.lit("missing-columns"))
         .when(pl.col("id").is_null())
         .then(pl.lit("missing-id"))
@@ -300,11 +339,27 @@ def _plan(
     )
 
 
-def _detail(reason: str, width: int, want: int, raw_date: str | None, fmt: str, encoding: str) -> str:
+def row_layout(layout: Layout) -> Layout:
+    """The layout rows of ``layout``'s format are read with: the widest of the format's layouts whose
+    columns start with every narrower one's (GDELT 1.0: 58 columns, the 57 plus SOURCEURL), else ``layout``."""
+    widest = max(LAYOUTS[layout.fmt], key=lambda lay: lay.width)
+    if widest.columns[: layout.width] == layout.columns:
+        return widest
+    return layout
+
+
+def expected_widths(layout: Layout) -> str:
+    """The column counts a row of ``layout``'s file may have (``57 or 58``), for messages."""
+    wide = row_layout(layout)
+    widths = sorted({lay.width for lay in LAYOUTS[layout.fmt] if wide.columns[: lay.width] == lay.columns})
+    return " or ".join(str(w) for w in widths)
+
+
+def _detail(reason: str, width: int, want: str, raw_date: str | None, fmt: str, encoding: str) -> str:
     """The message for one rejected example row (pass 2, on at most ``max_examples`` rows per reason)."""
     id_col, date_col, _re, _fmt, date_name = _KEYS[fmt]
     if reason == "encoding":
-        return f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding latin-1"
+        return f"bytes that are not valid {encoding}: re-save the file as UTF-8, or pass --encoding cp1252"
     if reason == "repeated-header":
         return "a header line inside the data (files concatenated with their headers?)"
     if reason == "blank-line":
@@ -430,6 +485,7 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         + n(pl.col("_tgt_country_unmapped").is_not_null()),
         icews_unmapped_sector=n(pl.col("_src_bare")) + n(pl.col("_tgt_bare")),
         icews_no_sector=n(pl.col("_src_nosector")) + n(pl.col("_tgt_nosector")),
+        location_country_unmapped=n(pl.col("_loc_unmapped").is_not_null()),
     )
     unknown_q = j.filter(pl.col("code").is_not_null() & ~known).group_by("code").len()
     countries_q = (
@@ -456,8 +512,11 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         .group_by("name")
         .len()
     )
+    places_q = s.select(name=pl.col("_loc_unmapped")).drop_nulls().group_by("name").len()
     # Queries run one after the other: collect_all would run them side by side and add up their memory.
-    counts, unknown, countries, sectors = (q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q))
+    counts, unknown, countries, sectors, places = (
+        q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q, places_q)
+    )
     dups = _duplicate_ids(s)
     findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
 
@@ -469,6 +528,7 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         "unknown_event_codes": as_dict(unknown),
         "icews_unmapped_countries": as_dict(countries),
         "icews_unknown_sectors": as_dict(sectors),
+        "unmapped_location_countries": as_dict(places),
     }
     return findings, {k: v for k, v in details.items() if v}, dups
 
@@ -569,6 +629,7 @@ def import_events(
     _check_out(out_path, in_paths)
     cb = _resolve_codebook(codebook)
     maps = load_icews_maps(cb) if fmt == "icews" else None
+    countries = load_country_maps(cb)
     report = progress or (lambda _stage, _rows: None)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ws = Workspace(out_path.parent, out_path.name)
@@ -579,15 +640,15 @@ def import_events(
             report("checking bytes", sum(p.lines for p in prepared))
         plans: list[pl.LazyFrame] = []
         infos: list[InputInfo] = []
-        widths: list[int] = []
+        widths: list[str] = []
         for index, inp in enumerate(prepared):
             has_header = _is_header(inp.first_line, LAYOUTS[fmt][0])
             layout = detect_layout(inp, fmt, has_header)
             if has_header:
                 check_header(inp, layout)
             infos.append(InputInfo(inp.display, layout.name, inp.lines, has_header))
-            widths.append(layout.width)
-            plans.append(_plan(inp, index, layout, has_header, maps))
+            widths.append(expected_widths(layout))
+            plans.append(_plan(inp, index, layout, has_header, maps, countries))
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
         # one sink for all rows: two sinks of one plan would parse every line twice

@@ -127,6 +127,10 @@ class Layout:
     columns: tuple[str, ...]
     #: cell values that mean "missing" (ICEWS writes ``NA``; in GDELT ``NA`` is a FIPS code)
     null_tokens: tuple[str, ...] = ("",)
+    #: (column, regex, whether it must match): what a row of this layout looks like, checked on rows
+    #: whose width is this layout's in a file of another layout of the same format (a stray tab must
+    #: not pass for the other layout)
+    signature: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def width(self) -> int:
@@ -138,7 +142,16 @@ class Layout:
 
 LAYOUTS: dict[str, tuple[Layout, ...]] = {
     # order matters: on a tie in the column-count vote the first layout wins
-    "gdelt1": (Layout("gdelt1-58", "gdelt1", GDELT1_58), Layout("gdelt1-57", "gdelt1", GDELT1_57)),
+    # DATEADDED (YYYYMMDD) is the 57th column of both; the 58th, SOURCEURL, is never a bare date
+    "gdelt1": (
+        Layout(
+            "gdelt1-58",
+            "gdelt1",
+            GDELT1_58,
+            signature=(("DATEADDED", r"^\d{8}$", True), ("SOURCEURL", r"^\d{8}$", False)),
+        ),
+        Layout("gdelt1-57", "gdelt1", GDELT1_57, signature=(("DATEADDED", r"^\d{8}$", True),)),
+    ),
     "gdelt2": (Layout("gdelt2", "gdelt2", GDELT2),),
     "icews": (Layout("icews", "icews", ICEWS, ("", "NA")),),
     "phoenix": (Layout("phoenix", "phoenix", PHOENIX, ("", "NA")),),

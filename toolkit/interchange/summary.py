@@ -29,6 +29,7 @@ FINDINGS = (
     "icews_unmapped_country",  # actor sides whose country name has no CAMEO code
     "icews_unmapped_sector",  # actor sides with sectors but none mapped to a role: bare country code
     "icews_no_sector",  # actor sides with NA sectors: bare country code
+    "location_country_unmapped",  # location countries no mapping table turns into a codebook code
     "disambiguated_ids",  # rows whose id was made unique (<id>-<date>)
 )
 
@@ -90,6 +91,8 @@ class ExportSummary:
     #: CAMEO codes with no PLOVER crosswalk row -> number of events not exported
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: why each unmapped code has no PLOVER event type
+    unmapped_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_skipped(self) -> int:

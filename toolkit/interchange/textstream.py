@@ -272,6 +272,16 @@ def prepare(
     if not path.is_file():
         raise InputError("is not a regular file (a FIFO or device would never end): refused", display)
     suffix = path.suffix.lower()
+    if suffix not in (".gz", ".zip"):
+        from toolkit.textio import utf16
+
+        with _open_error(display), path.open("rb") as fh:
+            if utf16(fh.read(4096)) is not None:
+                raise InputError(
+                    "the file is UTF-16 (Excel saves 'Unicode text' so): re-save it as UTF-8 "
+                    "(e.g. `iconv -f UTF-16 -t UTF-8`)",
+                    display,
+                )
     packed = path.stat().st_size
     if suffix == ".gz":
         with _open_error(display), gzip.open(path, "rb") as fh:

@@ -77,8 +77,9 @@ C107 = rule(
     "error",
     "Actor code parts are three letters",
     "actor code '{code}' in {table} is not three {case}letters",
-    "Actor code parts are three upper-case ASCII letters; ethnic-group codes keep the case of the "
-    "reference table (mostly lower-case).",
+    "Actor code parts are three upper-case ASCII letters; ethnic-group codes are three lower-case "
+    "letters, as CAMEO's ethnic coding scheme writes them (three listed in upper case as well in the "
+    "reference table, ARB, KUR and PAL, are kept as written).",
 )
 C108 = rule(
     "C108",
@@ -318,7 +319,7 @@ def check_codebook(cb: Codebook) -> F.Report:
     act = cb.actors.lazy()
     pattern = (
         pl.when(pl.col("table") == "ethnic_groups")
-        .then(pl.lit(r"^[A-Za-z]{3}$"))
+        .then(pl.lit(r"^(?:[a-z]{3}|[A-Z]{3})$"))
         .otherwise(pl.lit(r"^[A-Z]{3}$"))
     )
     parts.append(
@@ -328,7 +329,9 @@ def check_codebook(cb: Codebook) -> F.Report:
             C107.expr(
                 code=pl.col("code"),
                 table=pl.col("table"),
-                case=pl.when(pl.col("table") == "ethnic_groups").then(pl.lit("")).otherwise(pl.lit("upper-case ")),
+                case=pl.when(pl.col("table") == "ethnic_groups")
+                .then(pl.lit("lower-case (or upper-case) "))
+                .otherwise(pl.lit("upper-case ")),
             ),
             file=file,
             line=line,

@@ -28,7 +28,7 @@ E102 = rule(
 
 
 def suggestion_expr(raw: pl.Expr, codes: pl.Series) -> pl.Expr:
-    """For a raw code that is not in ``codes``, the code most likely meant, else null.
+    """For a raw code that is not in ``codes``, the codes most likely meant (``015 or 150``), else null.
 
     Handles what spreadsheets and typing do to codes: lost leading zeros (``42`` -> ``042``,
     ``4`` -> ``04``, ``211`` -> ``0211``), padding and case (`` 042 ``), a trailing zero on a code that
@@ -45,10 +45,11 @@ def suggestion_expr(raw: pl.Expr, codes: pl.Series) -> pl.Expr:
         pl.when(s.str.len_chars() == 4).then(s.str.slice(0, 3)),
         pl.when(s.str.len_chars() == 4).then(s.str.zfill(4).str.slice(0, 3)),
     ]
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    for cand in reversed(candidates):
-        expr = pl.when(digits & cand.is_in(known)).then(cand).otherwise(expr)
-    return expr
+    # a four-digit code with one zero too many in front: 0150 -> 150 (beside 015, its first three digits)
+    candidates.append(pl.when(s.str.contains(r"^0\d{3}$")).then(s.str.slice(1)))
+    found = pl.concat_list([pl.when(digits & cand.is_in(known)).then(cand) for cand in candidates])
+    found = found.list.drop_nulls().list.unique(maintain_order=True)
+    return pl.when(found.list.len() > 0).then(found.list.join(" or "))
 
 
 def masks(ctx: Context) -> list[Mask]:

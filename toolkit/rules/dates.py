@@ -46,36 +46,121 @@ def date_text() -> pl.Expr:
     return pl.coalesce(C("date"), stored)
 
 
-def date_hint() -> pl.Expr:
-    d = C("date").str.strip_chars()
-    slash = d.str.extract_groups(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-    a, b, y = slash.struct.field("1"), slash.struct.field("2"), slash.struct.field("3")
-    return (
-        pl.when(d.str.contains(r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$"))
-        .then(
-            pl.format(
-                "this looks like a spreadsheet date; write ISO YYYY-MM-DD: {}-{}-{} if month first, {}-{}-{} if day "
-                "first",
-                y,
-                a.str.zfill(2),
-                b.str.zfill(2),
-                y,
-                b.str.zfill(2),
-                a.str.zfill(2),
-            )
-        )
-        .when(d.str.contains(r"^\d{8}$"))
-        .then(
-            pl.format(
-                "write it with dashes: {}-{}-{}", d.str.slice(0, 4), d.str.slice(4, 2), d.str.slice(6, 2)
-            )
-        )
-        .when(d.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
-        .then(pl.lit("no such day in that month"))
-        .when(d.str.contains(r"^\d{4}-\d{2}$"))
-        .then(pl.lit("no such month"))
-        .otherwise(pl.lit("write YYYY-MM-DD (day), YYYY-MM (month) or YYYY (year)"))
+def _iso(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    return pl.format("{}-{}-{}", y, m.str.zfill(2), d.str.zfill(2))
+
+
+def _exists(text: pl.Expr) -> pl.Expr:
+    return text.str.to_date("%Y-%m-%d", strict=False)
+
+
+def date_readings(raw: pl.Expr, published: pl.Expr) -> pl.Expr:
+    """How a date that is not ISO can be read, as a struct of
+
+    - ``fixed``: the one ISO date it can mean (null when it cannot be told or is no date);
+    - ``hint``: what to tell the user.
+
+    Spreadsheet dates ``23/06/2016`` and ``06/23/2016`` are read the ways that exist (there is no month
+    23); dotted dates (``23.06.2016``) are day-first, as everywhere they are written; when both orders
+    exist, a reading after the article's publication date (``published``) is ruled out. ISO dates
+    without zero padding (``2016-6-23``) are padded; ``YYYYMMDD`` gets its dashes.
+    """
+    d = raw.str.strip_chars()
+    g = d.str.extract_groups(r"^(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})$")
+    a, sep, b, y = (g.struct.field(str(i)) for i in (1, 2, 3, 4))
+    day_first, month_first = _iso(y, b, a), _iso(y, a, b)
+    df_date, mf_date = _exists(day_first), _exists(month_first)
+    df_ok, mf_ok = df_date.is_not_null(), mf_date.is_not_null()
+    df_fits = df_ok & (published.is_null() | (df_date <= published))
+    mf_fits = mf_ok & (published.is_null() | (mf_date <= published))
+    iso = d.str.extract_groups(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+    iy, im, iday = (iso.struct.field(str(i)) for i in (1, 2, 3))
+    padded = (
+        pl.when(iday.is_not_null())
+        .then(_iso(iy, im, iday))
+        .otherwise(pl.format("{}-{}", iy, im.str.zfill(2)))
     )
+    padded_ok = (
+        pl.when(iday.is_not_null()).then(_exists(padded)).otherwise(_exists(padded + "-01")).is_not_null()
+    )
+    compact = pl.format("{}-{}-{}", d.str.slice(0, 4), d.str.slice(4, 2), d.str.slice(6, 2))
+    spreadsheet = d.str.contains(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$")
+    same = df_ok & (day_first == month_first)
+    cases: list[tuple[pl.Expr, pl.Expr, pl.Expr]] = [
+        # (when, fixed, hint)
+        (spreadsheet & same, day_first, pl.format("write ISO YYYY-MM-DD: {}", day_first)),
+        (
+            spreadsheet & df_ok & ~mf_ok,
+            day_first,
+            pl.format("write ISO YYYY-MM-DD: {} (day first; there is no month {})", day_first, a),
+        ),
+        (
+            spreadsheet & mf_ok & ~df_ok,
+            month_first,
+            pl.format("write ISO YYYY-MM-DD: {} (month first; there is no month {})", month_first, b),
+        ),
+        (
+            spreadsheet & df_ok & (sep == "."),
+            day_first,
+            pl.format("dotted dates are day-first: write ISO YYYY-MM-DD: {}", day_first),
+        ),
+        (
+            spreadsheet & df_fits & ~mf_fits & mf_ok,
+            day_first,
+            pl.format(
+                "write ISO YYYY-MM-DD: {} (day first; month first, {}, is after the article's publication date {})",
+                day_first,
+                month_first,
+                published,
+            ),
+        ),
+        (
+            spreadsheet & mf_fits & ~df_fits & df_ok,
+            month_first,
+            pl.format(
+                "write ISO YYYY-MM-DD: {} (month first; day first, {}, is after the article's publication date {})",
+                month_first,
+                day_first,
+                published,
+            ),
+        ),
+        (
+            spreadsheet & df_ok & mf_ok,
+            pl.lit(None, pl.String),
+            pl.format("write ISO YYYY-MM-DD: {} if day first, {} if month first", day_first, month_first),
+        ),
+        (
+            spreadsheet,
+            pl.lit(None, pl.String),
+            pl.lit("no such day in either order (day first or month first)"),
+        ),
+        (
+            d.str.contains(r"^\d{8}$") & _exists(compact).is_not_null(),
+            compact,
+            pl.format("write it with dashes: {}", compact),
+        ),
+        (
+            iy.is_not_null() & padded_ok & (padded != d),
+            padded,
+            pl.format("write it with two-digit months and days: {}", padded),
+        ),
+        (
+            d.str.contains(r"^\d{4}-\d{2}-\d{2}$"),
+            pl.lit(None, pl.String),
+            pl.lit("no such day in that month"),
+        ),
+        (d.str.contains(r"^\d{4}-\d{2}$"), pl.lit(None, pl.String), pl.lit("no such month")),
+    ]
+    fixed: pl.Expr = pl.lit(None, pl.String)
+    hint: pl.Expr = pl.lit("write YYYY-MM-DD (day), YYYY-MM (month) or YYYY (year)")
+    for when, fix, text in reversed(cases):
+        fixed = pl.when(when).then(fix).otherwise(fixed)
+        hint = pl.when(when).then(text).otherwise(hint)
+    return pl.struct(fixed.alias("fixed"), hint.alias("hint"))
+
+
+def date_hint() -> pl.Expr:
+    return date_readings(C("date"), C("_published")).struct.field("hint")
 
 
 def masks(ctx: Context) -> list[Mask]:

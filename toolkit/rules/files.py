@@ -100,11 +100,24 @@ def masks(ctx: Context) -> list[Mask]:
         )
     )
     for field, parsed, lo, hi in (("location_lat", "_lat", -90, 90), ("location_lon", "_lon", -180, 180)):
+        # A value that does not parse is an error too (it would become a null coordinate in the release).
+        raw = C(field).str.strip_chars()
+        comma = raw.str.contains(r"^[+-]?\d+,\d+$")
+        expected = (
+            pl.when(comma)
+            .then(
+                pl.format(
+                    "a number with a decimal point: write {} (a decimal comma is not read as a decimal mark)",
+                    raw.str.replace(",", ".", literal=True),
+                )
+            )
+            .otherwise(pl.lit(f"a number between {lo} and {hi}"))
+        )
         out.append(
             Mask(
                 E002,
-                ~blank(field) & ~C(parsed).is_between(lo, hi),
-                E002.expr(field=field.split("_")[1], value=C(field), expected=f"a number between {lo} and {hi}"),
+                ~blank(field) & (C(parsed).is_null() | ~C(parsed).is_between(lo, hi)),
+                E002.expr(field=field.split("_")[1], value=C(field), expected=expected),
                 field,
             )
         )
@@ -132,7 +145,14 @@ def field_notes(unknown: list[tuple[str, int | None, str]], missing: list[tuple[
     out = []
     for field, line, file in unknown:
         close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known fields are {', '.join(INPUT_FIELDS)}"
+        if field == "location":  # `location: NGA`: a value where a mapping belongs
+            hint = "location takes a mapping: write `location: {country: NGA, place: Abuja}` (or location_country)"
+        elif field == "":
+            hint = "a column of the header has no name but holds values: name it, or delete the column"
+        elif close and close[0] != field:
+            hint = f"did you mean '{close[0]}'?"
+        else:
+            hint = f"known fields are {', '.join(INPUT_FIELDS)}"
         out.append(F.single("E003", E003.text(field=field, hint=hint), file=file, line=line, column=field))
     for column, file in missing:
         out.append(F.single("E001", E001.text("header", field=column), file=file, line=1, column=column))

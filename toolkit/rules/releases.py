@@ -1,7 +1,14 @@
-"""Releases (R101-R115 integrity, R201-R207 release to release)."""
+"""Releases (R101-R115 integrity, R201-R207 release to release, R208-R209 retractions, which
+``evtk validate`` checks in the data folder)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from toolkit.errors import InputError
 from toolkit.rules import rule
 
 rule(
@@ -202,3 +209,89 @@ rule(
     "retraction of {id}: no such event in {previous}",
     "A retraction that names no previous event is probably a typo.",
 )
+R208 = rule(
+    "R208",
+    "bad-retraction",
+    "error",
+    "Retractions name an event and a reason",
+    "retraction of {id} has no reason: say why the event was withdrawn",
+    "`evtk validate` checks `retractions.csv` like any other input, line by line: every retraction names "
+    "an event id and says why it was withdrawn.",
+    variants={"no-id": "retraction without an event id: name the event_id of the withdrawn event"},
+)
+R209 = rule(
+    "R209",
+    "retracted-event-present",
+    "error",
+    "Retracted events are gone",
+    "event {id} is retracted in retractions.csv but is still in {file}: remove the event, or the retraction",
+    "A retraction says that an event was withdrawn from the dataset; an event that is still in the data "
+    "cannot be both.",
+)
+
+
+def read_retractions_csv(path: Path) -> pl.DataFrame:
+    """``retractions.csv`` as strings with its ``_line`` numbers; :class:`InputError` when it cannot be
+    read or lacks the event_id and reason columns."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False).with_row_index("_line", offset=2)
+    except Exception as exc:  # noqa: BLE001 - any CSV failure is unreadable input
+        raise InputError(f"cannot read retractions: {str(exc).splitlines()[0]}", path) from None
+    missing = {"event_id", "reason"} - set(frame.columns)
+    if missing:
+        raise InputError(
+            f"retractions.csv needs columns event_id and reason (missing: {', '.join(sorted(missing))})",
+            path,
+            1,
+        )
+    return frame
+
+
+def retraction_findings(
+    path: Path, rel: str, events: Callable[[pl.Series], pl.DataFrame]
+) -> list[pl.DataFrame]:
+    """R208 and R209 for the ``retractions.csv`` at ``path`` (named ``rel`` in findings).
+
+    ``events(ids)`` gives ``event_id, _file`` of the data's events among ``ids`` (the data is read for
+    them only when there are retractions). A file that cannot be read raises :class:`InputError`."""
+    from toolkit import findings as F
+
+    frame = read_retractions_csv(path)
+    blank = {c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in ("event_id", "reason")}
+    lf = frame.lazy().with_columns(_line=pl.col("_line").cast(pl.Int64))
+    out = [
+        F.make(
+            lf.filter(blank["event_id"]),
+            "R208",
+            R208.expr("no-id"),
+            file=pl.lit(rel),
+            line=pl.col("_line"),
+            column="event_id",
+        ).collect(),
+        F.make(
+            lf.filter(~blank["event_id"] & blank["reason"]),
+            "R208",
+            R208.expr(id=pl.col("event_id")),
+            file=pl.lit(rel),
+            line=pl.col("_line"),
+            column="reason",
+            event_id=pl.col("event_id"),
+        ).collect(),
+    ]
+    ids = frame.filter(~blank["event_id"])["event_id"].str.strip_chars().unique()
+    if ids.len():
+        present = events(ids)
+        hits = frame.lazy().with_columns(pl.col("event_id").str.strip_chars(), pl.col("_line").cast(pl.Int64))
+        hits = hits.join(present.lazy().unique("event_id", keep="first"), on="event_id", how="inner")
+        out.append(
+            F.make(
+                hits,
+                "R209",
+                R209.expr(id=pl.col("event_id"), file=pl.col("_file")),
+                file=pl.lit(rel),
+                line=pl.col("_line"),
+                column="event_id",
+                event_id=pl.col("event_id"),
+            ).collect()
+        )
+    return out

@@ -13,9 +13,9 @@ E301 = rule(
     "unknown-article",
     "error",
     "Events point at known articles",
-    "article '{article}' is not in the articles folder: check the id (`evtk articles show`) or add "
-    "the article with `evtk articles add`",
-    "Hand- and rule-coded events must name an article that exists in `data/articles/`.",
+    "article '{article}' is not in the articles folder: {hint}",
+    "Hand- and rule-coded events must name an article that exists in `data/articles/`. The message "
+    "names the nearest article id when one is close (a typing slip), else how to add the article.",
 )
 E302 = rule(
     "E302",
@@ -31,9 +31,11 @@ E303 = rule(
     "quote-not-in-sentence",
     "error",
     "The quote occurs in its sentence",
-    'quote "{quote}" is not in sentence {sentence} of {article}{where}',
-    "The quote must occur in the stated sentence (case, whitespace and quote marks are ignored). "
-    "When it occurs in another sentence, the message names it.",
+    'quote "{quote}" is not in sentence {sentence} of {article}{where}; sentence {sentence} reads: "{text}"',
+    "The quote must occur in the stated sentence (case, whitespace and quote marks are ignored; `...` "
+    "or `…` in a quote stands for left-out words, and the parts must occur in order). The message shows "
+    "the sentence, names another sentence the quote occurs in, and says when a quote runs across two "
+    "sentences.",
 )
 E304 = rule(
     "E304",
@@ -82,18 +84,45 @@ def _formula_masks(ctx: Context) -> list[Mask]:
 
 
 def masks(ctx: Context) -> list[Mask]:
-    formula = _formula_masks(ctx)
-    if not ctx.have_articles:
-        return formula
+    return _formula_masks(ctx)
+
+
+def unknown_articles(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
+    """E301, with the nearest known article id, worked out once per distinct unknown id."""
+    import difflib
+
+    published = ctx.published
+    if published is None:
+        return []
+    unknown = chunk.lazy().filter(present("_article") & ~C("_known_article"))
+    values = unknown.select("_article").unique().collect()["_article"].sort()
+    if values.is_empty():
+        return []
+    ids = published["article_id"].to_list()
+    near = [next(iter(difflib.get_close_matches(v, ids, n=1, cutoff=0.75)), None) for v in values]
+    hints = pl.DataFrame(
+        {"_article": values, "_near": near}, schema={"_article": pl.String, "_near": pl.String}
+    )
+    hint = (
+        pl.when(C("_near").is_not_null())
+        .then(pl.format("did you mean '{}'? (`evtk articles show {}`)", C("_near"), C("_near")))
+        .otherwise(pl.lit("check the id (`evtk articles show`) or add the article with `evtk articles add`"))
+    )
     return [
-        Mask(
-            E301,
-            present("_article") & ~C("_known_article"),
-            E301.expr(article=C("_article")),
-            "article",
-        ),
-        *formula,
+        F.make(
+            unknown.join(hints.lazy(), on="_article", how="left"),
+            "E301",
+            E301.expr(article=C("_article"), hint=hint),
+            file=C("_file"),
+            line=ctx.line("article"),
+            column="article",
+            event_id=C("_id"),
+        )
     ]
+
+
+#: how a quote marks left-out words (after :func:`normalize`)
+GAP = r"\.{3,}|\u2026|\[\.\.\.\]"
 
 
 def normalize(text: pl.Expr) -> pl.Expr:
@@ -161,17 +190,65 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
         .unique()
         .join(sent, on=["_article", "_sentence"], how="inner")
         .with_columns(_q=normalize(C("quote")))
+        .with_columns(_gap=C("_q").str.contains(GAP))
+        # `...` stands for left-out words: the parts must occur in order
+        .with_columns(
+            _qre=pl.when(C("_gap")).then(
+                C("_q")
+                .str.replace_all(GAP, "\u0000")
+                .str.split("\u0000")
+                .list.eval(pl.element().str.strip_chars().str.escape_regex())
+                .list.join(".*")
+            )
+        )
     )
-    missing = triples.filter(~C("_stext").str.contains(C("_q"), literal=True)).select(
-        "_article", "_sentence", "quote", "_q"
+
+    def occurs(text: pl.Expr) -> pl.Expr:
+        return (
+            pl.when(C("_gap"))
+            .then(text.str.contains(C("_qre")))
+            .otherwise(text.str.contains(C("_q"), literal=True))
+        )
+
+    missing = triples.filter(~occurs(C("_stext"))).select(
+        "_article", "_sentence", "quote", "_q", "_gap", "_qre"
     )
     elsewhere = (
         missing.join(sent.rename({"_sentence": "_other"}), on="_article", how="inner")
-        .filter(C("_stext").str.contains(C("_q"), literal=True))
+        .filter(occurs(C("_stext")))
         .group_by("_article", "_sentence", "quote")
         .agg(_other=C("_other").min())
     )
-    bad = missing.join(elsewhere, on=["_article", "_sentence", "quote"], how="left").collect()
+    # a quote that runs on from one sentence into the next: it occurs in the two joined
+    pairs2 = sent.join(
+        sent.select("_article", (C("_sentence") - 1).alias("_sentence"), C("_stext").alias("_next")),
+        on=["_article", "_sentence"],
+        how="inner",
+    ).select("_article", C("_sentence").alias("_first"), (C("_stext") + " " + C("_next")).alias("_stext"))
+    across = (
+        missing.join(pairs2, on="_article", how="inner")
+        .filter(((C("_first") == C("_sentence")) | (C("_first") == C("_sentence") - 1)) & occurs(C("_stext")))
+        .group_by("_article", "_sentence", "quote")
+        .agg(_across=C("_first").min())
+    )
+    keys = ["_article", "_sentence", "quote"]
+    bad = (
+        missing.join(elsewhere, on=keys, how="left")
+        .join(across, on=keys, how="left")
+        .join(
+            ctx.once(
+                "sentence_texts",
+                lambda: sentences.select(
+                    C("article_id").alias("_article"),
+                    C("sentence").cast(pl.Int64).alias("_sentence"),
+                    C("text"),
+                ),
+            ).lazy(),
+            on=["_article", "_sentence"],
+            how="left",
+        )
+        .collect()
+    )
     if bad.is_empty():
         return out
     short = (
@@ -182,13 +259,24 @@ def findings(chunk: pl.DataFrame, ctx: Context) -> list[pl.LazyFrame]:
     where = (
         pl.when(C("_other").is_not_null())
         .then(pl.format(": it is in sentence {}", C("_other")))
+        .when(C("_across").is_not_null())
+        .then(
+            pl.format(
+                ": it runs across sentences {} and {}; quote the words of one sentence (or code one event "
+                "per sentence)",
+                C("_across"),
+                C("_across") + 1,
+            )
+        )
         .otherwise(pl.lit(" nor in any other sentence: copy the words exactly"))
     )
+    text = C("text").str.replace_all(r"\s+", " ").str.strip_chars()
+    text = pl.when(text.str.len_chars() > 160).then(text.str.slice(0, 157) + "...").otherwise(text)
     out.append(
         F.make(
-            _rows_with(base, bad, ["_article", "_sentence", "quote"]),
+            _rows_with(base, bad, keys),
             "E303",
-            E303.expr(quote=short, sentence=C("_sentence"), article=C("_article"), where=where),
+            E303.expr(quote=short, sentence=C("_sentence"), article=C("_article"), where=where, text=text),
             file=C("_file"),
             line=ctx.line("quote"),
             column="quote",
