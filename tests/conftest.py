@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +187,18 @@ def tree_snapshot() -> Callable[[Path], dict[str, bytes]]:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+@contextlib.contextmanager
+def refusals_off() -> Iterator[None]:
+    """Build a release that `release build` refuses (a removal without a retraction, a bump too
+    small): such a release reaches a folder by hand or from an older evtk, and `release check` is
+    what must catch it. Only the build's own R201/R202 gate is switched off."""
+    import toolkit.release as rel
+
+    saved = rel._refuse_change
+    rel._refuse_change = lambda *args, **kwargs: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        rel._refuse_change = saved

@@ -557,7 +557,9 @@ def _published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     data = tmp_path / "data"
     shutil.copytree(PROJECT / "data" / "articles", data / "articles")
-    shutil.copytree(PROJECT / "data" / "coded", data / "coded")
+    # the data 0.1.0 was built from: the seed coding only (data/ also holds a second coder's copy)
+    (data / "coded").mkdir()
+    shutil.copy(PROJECT / "data" / "coded" / "afp-2023-02-07-lavrov-mali.seed.yaml", data / "coded")
     shutil.copytree(PROJECT / "data" / "releases" / "0.1.0", data / "releases" / "0.1.0")
     monkeypatch.chdir(tmp_path)
     return data
