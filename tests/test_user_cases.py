@@ -461,11 +461,10 @@ def test_import_names_utf16_instead_of_rejecting_every_line(tmp_path: Path) -> N
 
 # --- 4. GDELT 1.0 files that mix the 57- and 58-column layouts --------------------------------------
 
-GDELT1 = Path(__file__).resolve().parents[2] / "shared" / "reference" / "formats" / "gdelt1"
-needs_gdelt1 = pytest.mark.skipif(not GDELT1.is_dir(), reason="../shared/reference/formats not present")
+# real GDELT 1.0 rows of both layouts, with their sources: tests/fixtures/formats/README.md
+GDELT1 = Path(__file__).resolve().parent / "fixtures" / "formats" / "gdelt1"
 
 
-@needs_gdelt1
 @pytest.mark.parametrize("first", ["57", "58"])
 def test_gdelt1_rows_of_both_layouts_are_read_in_one_file(tmp_path: Path, first: str) -> None:
     rows57 = (GDELT1 / "sample.57col.tsv").read_text(encoding="utf-8").splitlines()
