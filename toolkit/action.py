@@ -32,6 +32,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from toolkit.findings import gh_data, gh_property
+
 COMMANDS = {
     "validate": ["validate"],
     "release-check": ["release", "check"],
@@ -41,16 +43,6 @@ FAIL_ON = ("error", "warning", "never")
 #: annotations GitHub displays per step and level
 SHOWN = 10
 EXAMPLES = 20
-
-
-def gh_data(value: object) -> str:
-    """A workflow command's message, escaped the way the runner unescapes it."""
-    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def gh_property(value: object) -> str:
-    """A workflow command's property (file, line, title): data escaping plus ``:`` and ``,``."""
-    return gh_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def _md(value: object) -> str:
