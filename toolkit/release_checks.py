@@ -600,11 +600,10 @@ def check_against_previous(
         F.make(
             unexplained.lazy(),
             "R201",
-            pl.format(
-                "event {} was in {} and is gone without a retraction: add it to data/retractions.csv "
-                "with a reason, or restore it",
-                pl.col("event_id"),
-                pl.lit(prev_name),
+            get("R201").expr(
+                id=pl.col("event_id"),
+                previous=prev_name,
+                hint=": add it to data/retractions.csv with a reason, or restore it",
             ),
             file=pl.lit("events"),
             event_id=pl.col("event_id"),
@@ -641,21 +640,11 @@ def _check_bump(
 ) -> None:
     v_new, v_old = str(new.get("version")), str(old.get("version"))
     if not (semver.is_valid(v_new) and semver.is_valid(v_old)):
-        out.add(
-            F.single(
-                "R202", f"version {v_new} after {v_old}: both must be MAJOR.MINOR.PATCH", file="manifest.json"
-            )
-        )
+        out.add(_bump_finding(v_new, v_old, ": both must be MAJOR.MINOR.PATCH"))
         return
     kind = semver.bump_kind(v_old, v_new)
     if kind is None:
-        out.add(
-            F.single(
-                "R202",
-                f"version {v_new} after {v_old}: the new version must be greater",
-                file="manifest.json",
-            )
-        )
+        out.add(_bump_finding(v_new, v_old, ": the new version must be greater"))
         return
     schema_changed = (
         str(new.get("schema_version", "")).split(".")[0] != str(old.get("schema_version", "")).split(".")[0]
@@ -673,11 +662,11 @@ def _check_bump(
             if not unexplained
             else f"{removed} event(s) were removed, {unexplained} of them without a retraction (at least minor)"
         )
-        out.add(
-            F.single(
-                "R202", f"version {v_new} after {v_old} is a {kind} bump but {why}", file="manifest.json"
-            )
-        )
+        out.add(_bump_finding(v_new, v_old, f" is a {kind} bump but {why}"))
+
+
+def _bump_finding(v_new: str, v_old: str, detail: str) -> pl.DataFrame:
+    return F.single("R202", get("R202").text(version=v_new, previous=v_old, detail=detail), file="manifest.json")
 
 
 REUSE_FIELDS = ("article_id", "sentence", "quote")
@@ -728,25 +717,16 @@ def _check_drift(release: Release, prev: Release, out: F.Bounded, options: Check
         a, b = _shares(old, col), _shares(new, col)
         for key in sorted(set(a) | set(b)):
             if abs(a.get(key, 0.0) - b.get(key, 0.0)) > threshold:
-                out.add(
-                    F.single(
-                        "R203",
-                        f"{label} {key} moved from {a.get(key, 0.0):.1%} to {b.get(key, 0.0):.1%} "
-                        f"(threshold {threshold:.0%})",
-                        file="events",
-                    )
-                )
+                out.add(_drift(f"{label} {key}", a.get(key, 0.0), b.get(key, 0.0), threshold))
     rates = []
     for lf in (old, new):
         df = lf.select(n=pl.len(), u=content_key().n_unique()).collect()
         n = int(df["n"][0])
         rates.append((n - int(df["u"][0])) / n if n else 0.0)
     if abs(rates[1] - rates[0]) > t.duplicate_rate:
-        out.add(
-            F.single(
-                "R203",
-                f"duplicate rate moved from {rates[0]:.1%} to {rates[1]:.1%} "
-                f"(threshold {t.duplicate_rate:.0%})",
-                file="events",
-            )
-        )
+        out.add(_drift("duplicate rate", rates[0], rates[1], t.duplicate_rate))
+
+
+def _drift(metric: str, old: float, new: float, threshold: float) -> pl.DataFrame:
+    text = get("R203").text(metric=metric, old=f"{old:.1%}", new=f"{new:.1%}", threshold=f"{threshold:.0%}")
+    return F.single("R203", text, file="events")

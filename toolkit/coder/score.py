@@ -67,44 +67,17 @@ def agreement(gold: Item, coded: Item, levels: Sequence[str] = LEVELS) -> int:
 
 
 def pair(n_gold: int, n_coded: int, weight: Callable[[int, int], int]) -> list[tuple[int, int]]:
-    """An assignment of gold i to coded j maximising the total ``weight(i, j)`` (pairs of weight 0
-    are left out). Exact (dynamic programming over subsets of the smaller side) up to 12 events a
-    side, greedy beyond."""
+    """An assignment of gold i to coded j maximising the total ``weight(i, j)``, exact at any size
+    (``scipy.optimize.linear_sum_assignment``, the solver agreement pairing uses); pairs of weight 0
+    are left out."""
     if n_gold == 0 or n_coded == 0:
         return []
-    w = [[weight(i, j) for j in range(n_coded)] for i in range(n_gold)]
-    if min(n_gold, n_coded) > 12:
-        cells = sorted(((w[i][j], i, j) for i in range(n_gold) for j in range(n_coded)), reverse=True)
-        used_i: set[int] = set()
-        used_j: set[int] = set()
-        out = []
-        for val, i, j in cells:
-            if val > 0 and i not in used_i and j not in used_j:
-                used_i.add(i)
-                used_j.add(j)
-                out.append((i, j))
-        return sorted(out)
-    flip = n_coded < n_gold
-    rows, cols = (n_coded, n_gold) if flip else (n_gold, n_coded)
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
 
-    def cell(r: int, c: int) -> int:
-        return w[c][r] if flip else w[r][c]
-
-    # best[mask] = best total assigning rows 0..k-1 (k = processed rows) to columns in mask
-    best: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {0: (0, ())}
-    for r in range(rows):
-        nxt: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
-        for mask, (total, chosen) in best.items():
-            options = [(mask, total, chosen)]  # row r stays unpaired
-            for c in range(cols):
-                if not mask & (1 << c) and cell(r, c) > 0:
-                    options.append((mask | (1 << c), total + cell(r, c), (*chosen, (r, c))))
-            for m, t, ch in options:
-                if m not in nxt or t > nxt[m][0]:
-                    nxt[m] = (t, ch)
-        best = nxt
-    _, chosen = max(best.values(), key=lambda v: v[0])
-    return sorted((c, r) if flip else (r, c) for r, c in chosen)
+    w = np.array([[weight(i, j) for j in range(n_coded)] for i in range(n_gold)], dtype=np.int64)
+    rows, cols = linear_sum_assignment(w, maximize=True)
+    return sorted((int(i), int(j)) for i, j in zip(rows, cols, strict=True) if w[i, j] > 0)
 
 
 @dataclass
