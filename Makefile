@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VERSION := 0.1.0
 
-.PHONY: install demo test test-package test-browser browser lint typecheck unit docs docs-check bench eval lock clean
+.PHONY: install demo test test-slow test-package test-browser browser lint typecheck unit docs docs-check bench eval lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,8 +25,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Tests run on every core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 unit: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The long property and fault tests (marked slow; CI runs them after `make test`).
+test-slow: install
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m slow --ignore=tests/test_package.py \
+	  --ignore=tests/test_report_browser.py
 
 test: lint typecheck unit
 

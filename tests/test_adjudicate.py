@@ -221,6 +221,7 @@ def test_the_double_coded_example_in_data_releases_one_coding() -> None:
     assert set(_events(latest)["coder"]) == {"seed"}
 
 
+@pytest.mark.slow  # make test-slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     coders=st.lists(st.sampled_from(["alice", "bob", "carol"]), min_size=1, max_size=3, unique=True),

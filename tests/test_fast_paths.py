@@ -49,6 +49,7 @@ def _duplicate_findings(data: Path) -> list[tuple[str, str, int, str]]:
     return sorted(found.select("rule", "file", "line", "event_id").iter_rows())
 
 
+@pytest.mark.slow  # make test-slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.lists(st.lists(row, min_size=0, max_size=12), min_size=1, max_size=3))
 def test_forced_hash_collisions_change_nothing(
@@ -78,6 +79,7 @@ def _all_findings(data: Path, **kwargs: int) -> list[tuple[object, ...]]:
     return sorted(found.rows(), key=repr)
 
 
+@pytest.mark.slow  # make test-slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     files=st.lists(st.lists(row, min_size=0, max_size=12), min_size=1, max_size=3),

@@ -1282,6 +1282,7 @@ def coded_event(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow  # make test-slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     events=st.lists(coded_event(), min_size=1, max_size=8),

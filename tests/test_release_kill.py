@@ -115,6 +115,7 @@ def assert_all_or_nothing(out: Path, what: str) -> None:
     assert visible <= {VERSION}, what
 
 
+@pytest.mark.slow  # make test-slow
 def test_killed_builds_leave_a_release_or_nothing(big_data: Path, tmp_path: Path) -> None:
     # one complete build, to know how long a build takes (used only to spread the kill points)
     out = tmp_path / "measured"
