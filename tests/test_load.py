@@ -15,6 +15,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import toolkit
 from tests.test_release import make_data, read_manifest, write_manifest
@@ -305,3 +307,44 @@ def test_code_tables_rows_are_json_serialisable(layouts: dict[str, Path]) -> Non
         json.dumps(frame.head(3).to_dicts())
         assert all(dtype in (pl.String, pl.Int8, pl.Float64) for dtype in frame.schema.values()), rel
     assert os.path.getsize(layouts["single"] / CODE_TABLES[0]) > 0
+
+
+_DAYS = st.dates(min_value=dt.date(2014, 1, 1), max_value=dt.date(2024, 12, 31))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.none() | _DAYS,
+    end=st.none() | _DAYS,
+    codes=st.none() | st.lists(st.sampled_from(["01", "04", "042", "11", "112", "19", "190"]), max_size=3),
+    countries=st.none() | st.lists(st.sampled_from(["MLI", "RUS", "UKR", "FRA", "IGO", "USA"]), max_size=3),
+)
+def test_filters_equal_an_eager_filter_in_both_layouts(
+    layouts: dict[str, Path],
+    start: dt.date | None,
+    end: dt.date | None,
+    codes: list[str] | None,
+    countries: list[str] | None,
+) -> None:
+    """Whatever the filters, load gives the rows an eager filter of the whole table gives, in
+    event_id order, the same for both layouts."""
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    every = toolkit.load(layouts["single"]).collect()
+    keep = pl.lit(True)
+    if start is not None:
+        keep &= pl.col("event_date") >= start
+    if end is not None:
+        keep &= pl.col("event_date") <= end
+    if codes is not None:
+        keep &= pl.any_horizontal(pl.lit(False), *(pl.col("event_code").str.starts_with(c) for c in codes))
+    if countries is not None:
+        keep &= (
+            pl.col("location_country").is_in(countries)
+            | pl.col("source_actor").str.slice(0, 3).is_in(countries)
+            | pl.col("target_actor").str.slice(0, 3).is_in(countries)
+        ).fill_null(False)
+    want = every.filter(keep)
+    for path in layouts.values():
+        got = toolkit.load(path, start=start, end=end, codes=codes, countries=countries).collect()
+        assert got.equals(want)

@@ -1164,7 +1164,7 @@ Of their {agreement["events"]} events, {agreement["paired"]} were paired across 
 adjudicated one, else the primary coder's: {taken} (`taken` in `manifest.json`).
 
 Krippendorff's alpha per level (nominal; `hierarchical` weighs a disagreement by how far apart the
-codes are in the codebook's hierarchy, the codes of `codebook/`):
+codes are in the hierarchy of the codebook in `codebook/`):
 
 | level | alpha |
 |---|---|
