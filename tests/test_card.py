@@ -174,7 +174,8 @@ def test_coverage_tables_agree_with_the_events(built: Path) -> None:
     assert by_source == counts(pl.col("source_actor").str.slice(0, 3))
     coder_part = text[text.index("By coder and by method") :]
     assert table(coder_part, "By coder and by method") == {"`seed`": "33"}
-    assert "| method | events |\n|---|---|\n| `hand` | 33 |" in text
+    # every method is listed, those without events as 0
+    assert "| method | events |\n|---|---|\n| `hand` | 33 |\n| `rule` | 0 |\n| `import` | 0 |\n" in text
 
 
 def test_coders_and_methods_are_counted(tmp_path: Path) -> None:

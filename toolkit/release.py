@@ -58,7 +58,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
 from toolkit.report import page as report_page
 from toolkit.rules import RULES
 from toolkit.rules import get as get_rule
-from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION, column_table
+from toolkit.schema import EVENT_COLUMNS, METHODS, RETRACTION_COLUMNS, SCHEMA_VERSION, column_table
 
 DATASET_NAME = "evtk-events"
 PARTITION_THRESHOLD = 1_000_000
@@ -985,8 +985,14 @@ def coverage(events: pl.LazyFrame, cb: Codebook) -> dict[str, Any]:
         "by_location_country": tally(pl.col("location_country"), named=True),
         "by_source_country": tally(pl.col("source_actor").str.slice(0, 3), named=True),
         "by_coder": tally(pl.col("coder")),
-        "by_method": tally(pl.col("method")),
+        "by_method": _every_method(tally(pl.col("method"))),
     }
+
+
+def _every_method(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The method tally with every method of the schema, those without events as 0."""
+    seen = {r["key"] for r in rows}
+    return rows + [{"key": m, "events": 0} for m in METHODS if m not in seen]
 
 
 def _tally_table(rows: list[dict[str, Any]], what: str, *, named: bool = False) -> str:
