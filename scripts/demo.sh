@@ -27,8 +27,14 @@ mkdir -p build/releases
 for v in $(ls data/releases | grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | sort -V); do
   [ "$v" = "$latest" ] || cp -r "data/releases/$v" build/releases/
 done
-# The same inputs give the same bytes: the committed data and the codebook snapshot the release was
-# validated against (the working codebook may have moved on since; its docs are part of the snapshot).
+# The same inputs give the same bytes: the committed data, the codebook snapshot the release was
+# validated against (the working codebook may have moved on since; its docs are part of the snapshot)
+# and the release's own build time (SOURCE_DATE_EPOCH; without it a build is stamped with the clock).
+SOURCE_DATE_EPOCH=$(.venv/bin/python -c 'import datetime as dt, json, sys
+created = json.load(open(sys.argv[1]))["created"]
+print(int(dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()))' \
+  "data/releases/$latest/manifest.json")
+export SOURCE_DATE_EPOCH
 $EVTK release build "$latest" --data data --out build/releases --codebook "data/releases/$latest/codebook"
 
 echo "== byte-identical to data/releases/$latest?"

@@ -295,7 +295,11 @@ def test_parquet_files_carry_release_metadata(base: Base) -> None:
 
 
 @pytest.mark.parametrize("threshold", [None, 0], ids=["single-file", "partitioned"])
-def test_build_is_reproducible(tmp_path: Path, threshold: int | None) -> None:
+def test_build_is_reproducible(
+    tmp_path: Path, threshold: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reproducible build fixes its time with SOURCE_DATE_EPOCH (without it, the build time is now)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     data = make_data(tmp_path)
     limit = PARTITION_THRESHOLD if threshold is None else threshold
     a = build_release("0.1.0", data, tmp_path / "out-a", partition_threshold=limit).path
@@ -382,9 +386,12 @@ def test_data_with_errors_is_refused(tmp_path: Path, cli: Callable[..., Any]) ->
 
 def test_source_date_epoch_sets_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_data(tmp_path)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plain = build_release("0.1.0", data, tmp_path / "plain").path
-    # without SOURCE_DATE_EPOCH: the latest publication / event date, never the clock
-    assert read_manifest(plain)["created"] == "2023-02-07T00:00:00Z"
+    after = dt.datetime.now(dt.UTC)
+    # without SOURCE_DATE_EPOCH: the true build time, the clock's (UTC)
+    created_plain = dt.datetime.strptime(read_manifest(plain)["created"], "%Y-%m-%dT%H:%M:%SZ")
+    assert before <= created_plain.replace(tzinfo=dt.UTC) <= after
 
     epoch = 1_700_000_000
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))

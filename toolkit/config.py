@@ -10,6 +10,12 @@ options; an option given on the command line overrides it. Known today::
     root = 0.8
     code = 0.667
 
+    [dataset]                 # the dataset card (README.md) of every release
+    title = "Events of ..."
+    licence = "CC-BY-4.0"
+    citation = "Author (2024). Title. Version {version}."   # {version}: the release's version
+    url = "https://..."
+
 A missing file is an empty configuration. Unknown tables or keys are refused (exit 2): a
 misspelt key would otherwise be silently ignored.
 """
@@ -25,7 +31,12 @@ from toolkit.agreement.levels import check_minimums
 from toolkit.errors import InputError
 
 CONFIG_NAME = "evtk.toml"
-KNOWN: dict[str, tuple[str, ...]] = {"coders": ("primary",), "agreement": ("minimum",)}
+DATASET_KEYS = ("title", "licence", "citation", "url")
+KNOWN: dict[str, tuple[str, ...]] = {
+    "coders": ("primary",),
+    "agreement": ("minimum",),
+    "dataset": DATASET_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,8 @@ class Config:
     path: Path | None = None
     primary_coder: str | None = None
     minimums: dict[str, float] = field(default_factory=dict)
+    #: [dataset] title, licence, citation, url (the keys that are set)
+    dataset: dict[str, str] = field(default_factory=dict)
 
 
 def config_path(data_root: Path) -> Path:
@@ -76,6 +89,14 @@ def load_config(data_root: Path | None) -> Config:
         raise InputError(
             "[agreement] minimum must be a table: write [agreement.minimum], then root = 0.8", path
         )
+    dataset: dict[str, str] = {}
+    for key, value in _table(doc, "dataset", path).items():
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f'[dataset] {key} must be text in quotes, e.g. {key} = "..."', path)
+        dataset[key] = value.strip()
     return Config(
-        path, primary.strip() if primary else None, check_minimums(minimum, f"{path}: [agreement.minimum]")
+        path,
+        primary.strip() if primary else None,
+        check_minimums(minimum, f"{path}: [agreement.minimum]"),
+        dataset,
     )

@@ -6,14 +6,16 @@ A release is a folder ``<out>/<VERSION>/`` holding:
   the release has more than ``partition_threshold`` events, 1,000,000 by default),
 - ``articles.parquet`` and ``sentences.parquet``,
 - ``retractions.csv`` (events withdrawn since earlier releases, with reasons),
-- ``codebook/`` (a snapshot of the codebook the events were validated against),
+- ``codebook/`` (a snapshot of the codebook the events were validated against, with its event codes
+  and actor code parts as flat tables ``event_codes.parquet`` and ``actor_codes.parquet``),
 - ``manifest.json`` (datapackage-style: versions, and each file's sha256, bytes and rows),
 - ``README.md`` (the dataset card) and ``CHANGES.md`` (against the previous release),
 - ``report.html`` (one self-contained page of charts and coverage, :mod:`toolkit.report`).
 
-Builds are atomic (written to a hidden sibling folder, then renamed), never overwrite a version,
-and are reproducible: the only timestamp is ``SOURCE_DATE_EPOCH`` or, without it, the latest
-publication date of the inputs, never the clock.
+Builds are atomic (written to a hidden sibling folder, then renamed) and never overwrite a version.
+The only timestamp is the build time: ``SOURCE_DATE_EPOCH`` when it is set, else the current UTC
+time. With ``SOURCE_DATE_EPOCH`` set, the same inputs give byte-identical files (``release verify``
+and ``make demo`` set it from the release's own ``created`` time).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,13 @@ from toolkit import findings as F
 from toolkit.agreement.codings import coding_expr, release_selection
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.config import config_path, load_config
-from toolkit.errors import InputError, ReleaseError
+from toolkit.errors import InputError, ReleaseError, UsageError
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
 from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported for the public API)
     CheckOptions,
     DriftThresholds,
+    code_tables,
     events_path,
     is_release,
     list_releases,
@@ -55,7 +58,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
 from toolkit.report import page as report_page
 from toolkit.rules import RULES
 from toolkit.rules import get as get_rule
-from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, SCHEMA_VERSION
+from toolkit.schema import EVENT_COLUMNS, METHODS, RETRACTION_COLUMNS, SCHEMA_VERSION, column_table
 
 DATASET_NAME = "evtk-events"
 PARTITION_THRESHOLD = 1_000_000
@@ -115,21 +118,18 @@ def read_retractions(data_dir: Path) -> pl.DataFrame:
     return frame.select(list(RETRACTION_COLUMNS)).unique("event_id", keep="first").sort("event_id")
 
 
-def _source_date_epoch(articles: pl.DataFrame, events: pl.LazyFrame) -> int:
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.isdigit():
+def build_epoch() -> int:
+    """The build time in seconds since 1970 (UTC): ``SOURCE_DATE_EPOCH`` when it is set (a
+    reproducible build), else now."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env:
+        if not env.isdigit():
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={env!r} is not a number of seconds since 1970-01-01 UTC: "
+                "set it to e.g. $(date +%s), or unset it"
+            )
         return int(env)
-    dates = [
-        d
-        for d in (
-            articles["published"].max() if articles.height else None,
-            events.select(pl.col("event_date").max()).collect().item(),
-        )
-        if d is not None
-    ]
-    latest = max(dates) if dates else dt.date(1970, 1, 1)
-    assert isinstance(latest, dt.date)
-    return int(dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.UTC).timestamp())
+    return int(dt.datetime.now(dt.UTC).timestamp())
 
 
 def _check_models(events: pl.DataFrame | None, articles: pl.DataFrame, sentences: pl.DataFrame) -> None:
@@ -347,6 +347,8 @@ class BuildResult:
     manifest: dict[str, Any]
     report: F.Report
     diff: dict[str, Any] | None = None
+    #: what the build wants said but that does not stop it (e.g. no licence in evtk.toml)
+    warnings: list[str] = field(default_factory=list)
 
 
 class BuildRefused(ReleaseError):
@@ -464,6 +466,9 @@ def build_release(
             "overwritten; choose a new version"
         )
     refuse_output_in_release(out_dir)
+    epoch = build_epoch()
+    config = load_config(data_dir)
+    dataset, warnings = _dataset_info(config.dataset, version, config_path(data_dir))
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     try:
         early = read_retractions(data_dir)
@@ -490,7 +495,7 @@ def build_release(
         if result.exit_code == 2 or not result.report.valid:
             raise BuildBlocked(result.report)
         writer.check_models()
-        primary = primary_coder if primary_coder is not None else load_config(data_dir).primary_coder
+        primary = primary_coder if primary_coder is not None else config.primary_coder
         writer.select_codings(primary, config_path(data_dir))
         agreement = _agreement(writer, primary)
         retractions = read_retractions(data_dir)
@@ -502,7 +507,6 @@ def build_release(
         # add nothing to reproducibility and costs more than the rest of the build.
         writer.finish(tmp, partitioned, meta)
         events = scan_written(tmp)
-        epoch = _source_date_epoch(articles, events)
         _write_parquet(articles, tmp / "articles.parquet", meta)
         _write_parquet(sentences, tmp / "sentences.parquet", meta)
         (tmp / "retractions.csv").write_text(retractions.write_csv(), encoding="utf-8")
@@ -510,6 +514,8 @@ def build_release(
             dest = tmp / "codebook" / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
+        for rel, table in code_tables(cb).items():
+            _write_parquet(table, tmp / rel, meta)
         prev = previous if previous is not None else previous_release(target)
         try:
             prev_version = _release_version(prev) if prev else None
@@ -542,10 +548,11 @@ def build_release(
             partitioned,
             partition_threshold,
         )
+        manifest["dataset"] = dataset
         if agreement is not None:
             manifest["agreement"] = agreement
         (tmp / "CHANGES.md").write_text(render_changes(version, prev_version, diff), encoding="utf-8")
-        (tmp / "README.md").write_text(render_card(manifest), encoding="utf-8")
+        (tmp / "README.md").write_text(render_card(manifest, coverage(events, cb)), encoding="utf-8")
         # The release report (one self-contained HTML page), listed in the manifest like every file.
         (tmp / "report.html").write_text(
             report_page(manifest, scan_written(tmp), cb, tmp / "CHANGES.md"), encoding="utf-8"
@@ -574,7 +581,29 @@ def build_release(
             with contextlib.suppress(OSError):
                 out_dir.rmdir()  # only if nothing else is in it
         raise
-    return BuildResult(target, manifest, result.report, diff)
+    return BuildResult(target, manifest, result.report, diff, warnings)
+
+
+def _dataset_info(
+    given: dict[str, str], version: str, config: Path
+) -> tuple[dict[str, str | None], list[str]]:
+    """The dataset card's title, licence, citation and url from ``[dataset]`` of ``evtk.toml``
+    (``{version}`` in the citation is the release's version), and a warning for each one missing."""
+    from toolkit.config import DATASET_KEYS
+
+    info: dict[str, str | None] = {k: given.get(k) for k in DATASET_KEYS}
+    if info["citation"] is not None:
+        info["citation"] = info["citation"].replace("{version}", version)
+    missing = [k for k in DATASET_KEYS if info[k] is None]
+    warnings = (
+        [
+            f"{config.as_posix()}: [dataset] has no {', '.join(missing)}: the dataset card says "
+            f'"not stated"; add them, e.g. licence = "CC-BY-4.0"'
+        ]
+        if missing
+        else []
+    )
+    return info, warnings
 
 
 MANIFEST_AGREEMENT_KEYS = (
@@ -919,22 +948,149 @@ def render_changes(version: str, previous: str | None, diff: dict[str, Any] | No
     return "\n".join(lines) + "\n"
 
 
-def render_card(manifest: dict[str, Any]) -> str:
+#: the most rows a coverage table of the dataset card lists (the rest are summed in one line)
+CARD_ROWS = 30
+NOT_STATED = "not stated"
+
+
+def coverage(events: pl.LazyFrame, cb: Codebook) -> dict[str, Any]:
+    """What the dataset card says about coverage: events per year (with the months they span),
+    per location country and per source actor country, per coder and per method. Tallies are
+    sorted by count, then key; a missing value is the key ``None``."""
+    names = cb.actor_parts.select(pl.col("code").alias("key"), pl.col("name"))
+
+    def tally(expr: pl.Expr, named: bool = False) -> list[dict[str, Any]]:
+        lf = events.group_by(expr.alias("key")).agg(events=pl.len())
+        if named:
+            lf = lf.join(names.lazy(), on="key", how="left")
+        out = lf.sort(["events", "key"], descending=[True, False], nulls_last=True).collect()
+        return out.to_dicts()
+
+    years = (
+        events.group_by("year")
+        .agg(
+            events=pl.len(),
+            first=pl.col("event_date").min(),
+            last=pl.col("event_date").max(),
+            months=pl.col("event_date").dt.strftime("%Y-%m").n_unique(),
+        )
+        .sort("year", nulls_last=True)
+        .collect()
+    )
+    span = events.select(first=pl.col("event_date").min(), last=pl.col("event_date").max()).collect()
+    return {
+        "first": span["first"][0],
+        "last": span["last"][0],
+        "by_year": years.to_dicts(),
+        "by_location_country": tally(pl.col("location_country"), named=True),
+        "by_source_country": tally(pl.col("source_actor").str.slice(0, 3), named=True),
+        "by_coder": tally(pl.col("coder")),
+        "by_method": _every_method(tally(pl.col("method"))),
+    }
+
+
+def _every_method(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The method tally with every method of the schema, those without events as 0."""
+    seen = {r["key"] for r in rows}
+    return rows + [{"key": m, "events": 0} for m in METHODS if m not in seen]
+
+
+def _tally_table(rows: list[dict[str, Any]], what: str, *, named: bool = False) -> str:
+    """A coverage tally as a Markdown table of at most :data:`CARD_ROWS` rows."""
+
+    def key(row: dict[str, Any]) -> str:
+        if row["key"] is None:
+            return "(none)"
+        shown = f"`{row['key']}`"
+        return f"{shown} {row['name']}" if named and row.get("name") else shown
+
+    lines = [f"| {what} | events |", "|---|---|"]
+    lines += [f"| {key(r)} | {r['events']} |" for r in rows[:CARD_ROWS]]
+    if len(rows) > CARD_ROWS:
+        rest = rows[CARD_ROWS:]
+        lines.append(f"| {len(rest)} more | {sum(r['events'] for r in rest)} |")
+    return "\n".join(lines)
+
+
+def _card_coverage(cov: dict[str, Any]) -> str:
+    def day(value: Any) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else "(none)"
+
+    years = "\n".join(
+        f"| {r['year'] if r['year'] is not None else '(none)'} | {r['events']} | {r['months']} | "
+        f"{day(r['first'])} | {day(r['last'])} |"
+        for r in cov["by_year"]
+    )
+    span = (
+        f"Events dated from {day(cov['first'])} to {day(cov['last'])} (by `event_date`; see `date_precision`)."
+        if cov["first"] is not None
+        else "The release has no events."
+    )
+    return f"""## Coverage
+
+{span}
+
+| year | events | months with events | first | last |
+|---|---|---|---|---|
+{years}
+
+By country where the event took place (`location_country`):
+
+{_tally_table(cov["by_location_country"], "country", named=True)}
+
+By country (first part) of the source actor (`source_actor`):
+
+{_tally_table(cov["by_source_country"], "country", named=True)}
+
+By coder and by method (`coder`, `method`):
+
+{_tally_table(cov["by_coder"], "coder")}
+
+{_tally_table(cov["by_method"], "method")}
+
+"""
+
+
+def render_card(manifest: dict[str, Any], cov: dict[str, Any]) -> str:
     c = manifest["counts"]
+    info = manifest.get("dataset") or {}
+
+    def stated(key: str) -> str:
+        value = info.get(key)
+        return str(value).replace("|", "\\|").replace("\n", " ") if value else NOT_STATED
+
     quad = ", ".join(f"{k}: {v}" for k, v in c["by_quad_class"].items())
+    partitioned = manifest["events_layout"]["partitioned"]
     layout = (
         "`events/year=YYYY/part-0.parquet` (Hive-partitioned by event year)"
-        if manifest["events_layout"]["partitioned"]
+        if partitioned
         else "`events.parquet`"
     )
-    cols = "\n".join(f"| `{k}` | {v} |" for k, v in EVENT_COLUMNS.items())
-    return f"""# {manifest["name"]} {manifest["version"]}
+    scan = (
+        'pl.scan_parquet("events/**/*.parquet", hive_partitioning=True)'
+        if partitioned
+        else 'pl.scan_parquet("events.parquet")'
+    )
+    pandas = (
+        'pd.read_parquet("events")                   # year= folders become a column'
+        if partitioned
+        else 'pd.read_parquet("events.parquet")'
+    )
+    sql = (
+        "read_parquet('events/*/*.parquet', hive_partitioning = true)" if partitioned else "'events.parquet'"
+    )
+    title = info.get("title") or manifest["name"]
+    return f"""# {title} {manifest["version"]}
 
 Event data coded with the CAMEO codebook, validated and packaged by evtk {manifest["toolkit"]["version"]}.
 
 | | |
 |---|---|
+| dataset | {manifest["name"]} |
 | version | {manifest["version"]} (previous: {manifest["previous_version"] or "none"}) |
+| licence | {stated("licence")} |
+| citation | {stated("citation")} |
+| url | {stated("url")} |
 | codebook | {manifest["codebook"]["name"]} {manifest["codebook"]["version"]} (snapshot in `codebook/`) |
 | schema | {manifest["schema_version"]} |
 | events | {c["events"]} |
@@ -948,9 +1104,11 @@ Event data coded with the CAMEO codebook, validated and packaged by evtk {manife
 - {layout}: one row per event.
 - `articles.parquet`, `sentences.parquet`: the texts and their frozen sentence segmentation.
 - `retractions.csv`: events withdrawn since earlier releases, with the reason.
-- `codebook/`: the codebook every event was validated against.
+- `codebook/`: the codebook every event was validated against; `codebook/event_codes.parquet` and
+  `codebook/actor_codes.parquet` are its event codes and actor code parts as flat tables.
 - `manifest.json`: checksums, sizes and row counts of every file; `evtk release check` verifies them.
 - `CHANGES.md`: what changed against the previous release.
+- `report.html`: charts of the same coverage, one self-contained page.
 
 ## Event ids
 
@@ -965,20 +1123,29 @@ date). Events are never removed silently: a removal is listed in `retractions.cs
 period: `day`, `month` (e.g. "in January") or `year` ("last year"). Filter on precision before
 daily analyses.
 
-## Loading
+{_card_coverage(cov)}## Loading
+
+From this folder:
 
 ```python
-import toolkit
-events = toolkit.load("{manifest["version"]}")          # polars LazyFrame
+import toolkit                                 # evtk: sorted by event_id, filters, labels
+events = toolkit.load(".", start="{cov["first"] or "2000-01-01"}", labels=True).collect()
+
+import polars as pl
+events = {scan}.collect()
+
+import pandas as pd
+events = {pandas}
+
+import duckdb
+duckdb.sql("SELECT root_code, count(*) FROM {sql} GROUP BY ALL ORDER BY 1")
 ```
-Plain polars, pandas, DuckDB and R (arrow) read the Parquet files directly; see `docs/loading.md`.
+
+R reads the same files with the arrow package (`arrow::open_dataset`).
 
 {_card_agreement(manifest.get("agreement"))}## Event columns
 
-| column | type |
-|---|---|
-{cols}
-"""
+{column_table()}"""
 
 
 def _card_agreement(agreement: dict[str, Any] | None) -> str:
@@ -1003,7 +1170,7 @@ Of their {agreement["events"]} events, {agreement["paired"]} were paired across 
 adjudicated one, else the primary coder's: {taken} (`taken` in `manifest.json`).
 
 Krippendorff's alpha per level (nominal; `hierarchical` weighs a disagreement by how far apart the
-codes are in the codebook's hierarchy; see evtk's `docs/agreement.md`):
+codes are in the hierarchy of the codebook in `codebook/`):
 
 | level | alpha |
 |---|---|

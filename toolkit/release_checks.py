@@ -29,6 +29,7 @@ from toolkit.release_io import (
     CheckOptions,
     Release,
     UnsafePath,
+    code_tables,
     load,
     open_member,
     open_release,
@@ -93,6 +94,7 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     if cb is None:
         return out.report(counts)
     check_snapshot(cb, manifest, out, options)
+    check_code_tables(release, cb, out, options)
     # Only the files the manifest lists are data (a stray file is R105, not events).
     events_files = [release.files[r] for r in release.event_files()]
     try:
@@ -386,6 +388,44 @@ def check_snapshot(cb: Codebook, manifest: dict[str, Any], out: F.Bounded, optio
 
 
 SNAPSHOT_FIELDS = ["code", "name", "goldstein", "quad_class", "replaced_by"]
+
+
+def check_code_tables(release: Release, cb: Codebook, out: F.Bounded, options: CheckOptions) -> None:
+    """R116: the flat code tables say what the codebook snapshot says (a release built before
+    they existed has none: a note)."""
+    for rel, want in code_tables(cb).items():
+        if rel not in release.entries:
+            out.notes.append(f"{rel} is not in the release (built before evtk wrote flat code tables)")
+            continue
+        if rel not in release.files:
+            continue  # missing or refused: R104 / R109
+        with open_member(release.files[rel], release.limit(rel, options.max_file_bytes)) as fh:
+            got = pl.read_parquet(fh)
+        if got.schema != want.schema:
+            have = ", ".join(f"{k} {v}" for k, v in got.schema.items())
+            detail = (
+                f"columns {shown(have)}, expected {', '.join(f'{k} {v}' for k, v in want.schema.items())}"
+            )
+        elif got.equals(want):
+            continue
+        else:
+            key = want.columns[0]
+            changed = (
+                pl.concat(
+                    [
+                        got.join(want, on=want.columns, how="anti", nulls_equal=True),
+                        want.join(got, on=want.columns, how="anti", nulls_equal=True),
+                    ]
+                )[key]
+                .unique()
+                .sort()
+            )
+            detail = (
+                f"{changed.len()} {key}(s) differ, e.g. {shown(str(changed[0]))}"
+                if changed.len()
+                else "the rows are in another order"
+            )
+        out.add(_rule("R116", rel, file=rel, detail=detail))
 
 
 # ----------------------------------------------------------------------------------- event rules

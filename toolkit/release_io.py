@@ -8,14 +8,16 @@ snapshot in ``codebook/``. :mod:`toolkit.release` (build) and :mod:`toolkit.rele
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, overload
 
 import polars as pl
 import polars.selectors as cs
@@ -26,6 +28,27 @@ from toolkit.errors import InputError, UsageError
 from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS
 from toolkit.textio import decode, plain
+
+#: flat code tables a release carries beside its codebook snapshot (derived from it; R116)
+CODE_TABLES = ("codebook/event_codes.parquet", "codebook/actor_codes.parquet")
+
+
+def code_tables(cb: Codebook) -> dict[str, pl.DataFrame]:
+    """The flat code tables of codebook ``cb``, by release path: every event code with its name,
+    hierarchy and derived values, and every actor code part with its table."""
+    events = cb.events.select(
+        "code",
+        "name",
+        "description",
+        "root_code",
+        "parent",
+        "level",
+        "quad_class",
+        "goldstein",
+        "replaced_by",
+    ).sort("code")
+    actors = cb.actors.select("code", "name", "kind", "table").sort("table", "code", "name")
+    return {CODE_TABLES[0]: events, CODE_TABLES[1]: actors}
 
 
 # --------------------------------------------------------------------------- discovery / reading
@@ -242,7 +265,8 @@ class Release:
         )
 
     def codebook_files(self) -> list[str]:
-        return sorted(r for r in self.entries if r.startswith("codebook/"))
+        """The codebook snapshot's source files (the flat code tables are derived from them)."""
+        return sorted(r for r in self.entries if r.startswith("codebook/") and r not in CODE_TABLES)
 
     def codebook(self, max_file_bytes: int = MAX_FILE_BYTES) -> Codebook:
         """The codebook snapshot, from the files the manifest lists under ``codebook/`` only."""
@@ -309,10 +333,9 @@ def scan_events(release_dir: Path | Release) -> pl.LazyFrame:
         raise InputError("the manifest lists no events file (events.parquet or events/)", rel.root)
     if len(files) == 1 and files[0].name == "events.parquet" and files[0].parent == rel.root:
         return pl.scan_parquet(files[0])
-    return (
-        pl.scan_parquet(files, hive_partitioning=True)
-        .with_columns(pl.col("year").cast(pl.Int32))
-        .select(cs.by_name(*EVENT_COLUMNS, require_all=False))  # in schema order; check reports gaps
+    # the partition key read as the schema's type, so a predicate on it prunes whole partitions
+    return pl.scan_parquet(files, hive_partitioning=True, hive_schema={"year": pl.Int32}).select(
+        cs.by_name(*EVENT_COLUMNS, require_all=False)  # in schema order; check reports gaps
     )
 
 
@@ -330,38 +353,210 @@ def resolve_release(path_or_version: str | Path, releases_dir: Path | None = Non
     )
 
 
+#: the natural key each table is sorted by when loaded (the same order whatever the layout)
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "events": ("event_id",),
+    "articles": ("article_id",),
+    "sentences": ("article_id", "sentence"),
+    "retractions": ("event_id",),
+}
+_ACTOR_PART = r"[A-Z]{3}|[a-z]{3}"
+
+
+@overload
+def load(
+    path_or_version: str | Path,
+    table: str = ...,
+    *,
+    releases_dir: Path | None = ...,
+    labels: bool = ...,
+    start: dt.date | str | None = ...,
+    end: dt.date | str | None = ...,
+    countries: str | Sequence[str] | None = ...,
+    codes: str | Sequence[str] | None = ...,
+    as_pandas: Literal[False] = ...,
+) -> pl.LazyFrame: ...
+
+
+@overload
+def load(
+    path_or_version: str | Path,
+    table: str = ...,
+    *,
+    releases_dir: Path | None = ...,
+    labels: bool = ...,
+    start: dt.date | str | None = ...,
+    end: dt.date | str | None = ...,
+    countries: str | Sequence[str] | None = ...,
+    codes: str | Sequence[str] | None = ...,
+    as_pandas: Literal[True],
+) -> Any: ...
+
+
 def load(
     path_or_version: str | Path,
     table: str = "events",
     *,
     releases_dir: Path | None = None,
     labels: bool = False,
-) -> pl.LazyFrame:
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    countries: str | Sequence[str] | None = None,
+    codes: str | Sequence[str] | None = None,
+    as_pandas: bool = False,
+) -> pl.LazyFrame | Any:
     """A release table as a polars LazyFrame: ``events``, ``articles``, ``sentences`` or ``retractions``.
 
     ``path_or_version`` is a release folder, a version in ``releases_dir`` (default
-    ``data/releases``) or ``"latest"``. With ``labels=True`` the events get ``event_name`` and
-    ``quad_name`` from the release's own codebook snapshot.
+    ``data/releases``) or ``"latest"``. Rows come sorted by the table's key (:data:`TABLE_KEYS`:
+    events by ``event_id``), with the same columns and types whether the events are one file or
+    partitioned by year.
+
+    Event filters, pushed down to the Parquet scan (a partitioned release reads only the years in
+    range): ``start`` and ``end`` (inclusive dates, ``YYYY-MM-DD``) on ``event_date``;
+    ``countries`` (country or region codes) keeps events located in one of them or whose source or
+    target actor's first part is one; ``codes`` (event codes) keeps events whose code is one of
+    them or below one in the hierarchy (``"04"`` keeps 040-046 and their children). Codes are
+    checked against the release's own codebook.
+
+    ``labels=True`` adds names from the release's codebook snapshot: ``event_name``,
+    ``root_name``, ``quad_name``, and for each actor ``source_country_name`` (its first part) and
+    ``source_actor_name`` (every part, ``"Russia / Government"``), likewise for the target.
+
+    ``as_pandas=True`` collects into a pandas DataFrame: dates are ``datetime64[ms]``, integer
+    columns pandas' nullable ``Int8``/``Int32`` (the same dtypes whether a column has nulls or not).
     """
     rel = open_release(resolve_release(path_or_version, releases_dir))
+    if table not in TABLE_KEYS:
+        raise UsageError(f"unknown table {table!r}: use events, articles, sentences or retractions")
+    filters = {"start": start, "end": end, "countries": countries, "codes": codes}
+    if table != "events" and (labels or any(v is not None for v in filters.values())):
+        given = [k for k, v in filters.items() if v is not None] + (["labels"] if labels else [])
+        raise UsageError(f"{', '.join(given)} filter or label events only, not the {table} table")
     if table == "events":
         lf = scan_events(rel)
-        if labels:
+        if any(v is not None for v in filters.values()) or labels:
             cb = rel.codebook()
-            names = cb.events.select(pl.col("code").alias("event_code"), pl.col("name").alias("event_name"))
-            quads = pl.DataFrame(
-                {"quad_class": list(cb.quad_names), "quad_name": list(cb.quad_names.values())},
-                schema={"quad_class": pl.Int8, "quad_name": pl.String},
+            lf = _filter_events(lf, cb, start, end, countries, codes)
+            if labels:
+                lf = _label_events(lf, cb)
+    elif table == "retractions":
+        lf = read_retractions_csv(rel.path("retractions.csv")).lazy()
+    else:
+        lf = pl.scan_parquet(rel.path(f"{table}.parquet"))
+    lf = lf.sort(list(TABLE_KEYS[table]), maintain_order=True)
+    return to_pandas(lf.collect()) if as_pandas else lf
+
+
+def _day(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(
+            f'{name}={value!r} is not a date: write YYYY-MM-DD, e.g. {name}="2023-02-07"'
+        ) from None
+
+
+def _names(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _filter_events(
+    lf: pl.LazyFrame,
+    cb: Codebook,
+    start: dt.date | str | None,
+    end: dt.date | str | None,
+    countries: str | Sequence[str] | None,
+    codes: str | Sequence[str] | None,
+) -> pl.LazyFrame:
+    """The event filters of :func:`load`, as predicates polars pushes into the Parquet scan (the
+    ``year`` bounds let a year-partitioned release skip whole partitions)."""
+    first, last = _day(start, "start"), _day(end, "end")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"start {first} is after end {last}: no event can match")
+    preds: list[pl.Expr] = []
+    if first is not None:
+        preds += [pl.col("year") >= first.year, pl.col("event_date") >= first]
+    if last is not None:
+        preds += [pl.col("year") <= last.year, pl.col("event_date") <= last]
+    places = _names(countries)
+    if places is not None:
+        known = set(cb.actor_parts["code"].to_list())
+        unknown = [c for c in places if c not in known]
+        if unknown:
+            raise UsageError(
+                f"countries: {unknown[0]!r} is not an actor code part of codebook {cb.version}: look it up "
+                "with `evtk codebook search`"
             )
-            lf = lf.join(names.lazy(), on="event_code", how="left").join(
-                quads.lazy(), on="quad_class", how="left"
+        preds.append(
+            pl.col("location_country").is_in(places)
+            | pl.col("source_actor").str.slice(0, 3).is_in(places)
+            | pl.col("target_actor").str.slice(0, 3).is_in(places)
+        )
+    wanted = _names(codes)
+    if wanted is not None:
+        known = set(cb.events["code"].to_list())
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise UsageError(
+                f"codes: {unknown[0]!r} is not an event code of codebook {cb.version} (codes are strings "
+                'such as "042"): look it up with `evtk codebook search`'
             )
-        return lf
-    if table in ("articles", "sentences"):
-        return pl.scan_parquet(rel.path(f"{table}.parquet"))
-    if table == "retractions":
-        return read_retractions_csv(rel.path("retractions.csv")).lazy()
-    raise UsageError(f"unknown table {table!r}: use events, articles, sentences or retractions")
+        if not wanted:
+            preds.append(pl.lit(False))
+        else:
+            preds.append(pl.any_horizontal(*(pl.col("event_code").str.starts_with(c) for c in wanted)))
+    return lf.filter(*preds) if preds else lf
+
+
+def _label_events(lf: pl.LazyFrame, cb: Codebook) -> pl.LazyFrame:
+    """Names from the codebook beside the codes (every look-up a hash replace, no join)."""
+    ev, parts = cb.events, cb.actor_parts
+    quads = pl.Series(list(cb.quad_names), dtype=pl.Int8)
+    cols = [
+        pl.col("event_code").replace_strict(ev["code"], ev["name"], default=None).alias("event_name"),
+        pl.col("root_code").replace_strict(ev["code"], ev["name"], default=None).alias("root_name"),
+        pl.col("quad_class")
+        .replace_strict(quads, pl.Series(list(cb.quad_names.values()), dtype=pl.String), default=None)
+        .alias("quad_name"),
+    ]
+    for side in ("source", "target"):
+        actor = pl.col(f"{side}_actor")
+        cols += [
+            actor.str.slice(0, 3)
+            .replace_strict(parts["code"], parts["name"], default=None)
+            .alias(f"{side}_country_name"),
+            actor.str.extract_all(_ACTOR_PART)
+            .list.eval(pl.element().replace(parts["code"], parts["name"]))
+            .list.join(" / ")
+            .alias(f"{side}_actor_name"),
+        ]
+    return lf.with_columns(cols)
+
+
+def to_pandas(frame: pl.DataFrame) -> Any:
+    """``frame`` as a pandas DataFrame with fixed dtypes: dates ``datetime64[ms]``, integers
+    pandas' nullable integer types (never float64 because a column happens to hold a null)."""
+    try:
+        import pandas as pd
+        import pyarrow as pa
+    except ImportError:
+        raise UsageError("as_pandas=True needs pandas: pip install pandas") from None
+    ints = {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint32(): pd.UInt32Dtype(),
+        pa.uint64(): pd.UInt64Dtype(),
+    }
+    return frame.to_pandas(types_mapper=ints.get)
 
 
 def read_retractions_csv(path: Path) -> pl.DataFrame:

@@ -85,6 +85,49 @@ EVENT_COLUMNS: dict[str, Any] = {
     "note": pl.String,
 }
 
+#: what each events column holds: the one description the dataset card and docs/data.md show
+EVENT_COLUMN_DOCS: dict[str, str] = {
+    "event_id": "stable id, `<file>#<local_id>`; kept across releases while file and local id are unchanged",
+    "file": "the coded-event file below the data folder, without its extension",
+    "local_id": "the event's id within its file (`id` in the file)",
+    "article_id": "the article the event was coded from (`articles.parquet`)",
+    "sentence": "1-based sentence number in the article (`sentences.parquet`)",
+    "quote": "the words of the sentence that carry the event",
+    "event_date": "first day of the period the source gives",
+    "date_precision": "`day`, `month` or `year`: how much of `event_date` the source states",
+    "year": "the year of `event_date` (the partition key of partitioned releases)",
+    "source_actor": "actor code of who acts: three-letter parts, e.g. `RUSGOV`",
+    "target_actor": "actor code of who is acted upon (empty when there is none)",
+    "event_code": "CAMEO event code, a string such as `042`",
+    "root_code": "two-digit root of `event_code`, from the codebook",
+    "quad_class": "1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict",
+    "goldstein": "Goldstein score of `event_code` in [-10, 10], from the codebook",
+    "location_country": "country or region code of where it happened",
+    "location_place": "place name of where it happened",
+    "latitude": "decimal degrees of the place",
+    "longitude": "decimal degrees of the place",
+    "coder": "who coded the event (a person, or a rule coder's name)",
+    "method": "`hand`, `rule` or `import`",
+    "rule_id": "the rule of a rule coder that produced the event",
+    "source_event_id": "the event's id in the dataset it was imported from",
+    "source_story_id": "the story id in the dataset it was imported from",
+    "source_url": "the URL of the imported event's source",
+    "source_name": "the publisher of the imported event's source",
+    "codebook_version": "the codebook version the event was validated against",
+    "note": "the coder's note",
+}
+assert list(EVENT_COLUMN_DOCS) == list(EVENT_COLUMNS), "describe every events column, in schema order"
+
+
+def column_table() -> str:
+    """The events columns as a Markdown table (column, type, description): the dataset card's and
+    docs/data.md's."""
+    rows = "\n".join(
+        f"| `{name}` | {dtype} | {EVENT_COLUMN_DOCS[name]} |" for name, dtype in EVENT_COLUMNS.items()
+    )
+    return "| column | type | description |\n|---|---|---|\n" + rows + "\n"
+
+
 ARTICLE_COLUMNS: dict[str, Any] = {
     "article_id": pl.String,
     "title": pl.String,

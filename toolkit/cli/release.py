@@ -55,8 +55,9 @@ def build(
     """Validate the data and write release VERSION. Refuses to build on errors, over an existing
     version, and what `release check` would reject (exit 1, naming the rule and the version that
     passes): a version not after the latest published one, events gone without a retraction, a bump
-    too small for the change. Same inputs give byte-identical files (set SOURCE_DATE_EPOCH to fix the
-    timestamp)."""
+    too small for the change. The build time is SOURCE_DATE_EPOCH, else now; with it set, the same
+    inputs give byte-identical files. The dataset card's title, licence, citation and url come from
+    [dataset] in DATA/evtk.toml."""
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, build_release
@@ -77,6 +78,8 @@ def build(
         out(render(exc.report, fmt.value))
         err(f"evtk: error: {exc.message}")
         raise typer.Exit(2 if exc.report.rule_counts.get("E000") else 1) from None
+    for warning in result.warnings:
+        err(f"evtk: warning: {warning}")
     c = result.manifest["counts"]
     out(
         f"built {result.path}: {c['events']} events, {c['articles']} articles, {c['sentences']} sentences, "

@@ -1,4 +1,4 @@
-"""Releases (R101-R115 integrity, R201-R207 release to release, R208-R209 retractions, which
+"""Releases (R101-R116 integrity, R201-R207 release to release, R208-R209 retractions, which
 ``evtk validate`` checks in the data folder)."""
 
 from __future__ import annotations
@@ -144,6 +144,17 @@ rule(
     "`evtk release verify DIR --data DATA` builds the same version from the data in a temporary folder "
     "and compares every file's sha256 with the release: a release edited and resealed after its build "
     "does not reproduce.",
+)
+rule(
+    "R116",
+    "code-table-mismatch",
+    "error",
+    "The flat code tables are the codebook snapshot's",
+    "{file}: does not match the codebook snapshot in codebook/ ({detail})",
+    "`codebook/event_codes.parquet` and `codebook/actor_codes.parquet` are the snapshot's event codes "
+    "and actor code parts as flat tables, for readers without evtk. One that says something else (a "
+    "renamed code, a changed Goldstein value) was edited after the build: rebuild the release. Releases "
+    "built before evtk wrote the tables do not have them; their absence is a note, not an error.",
 )
 rule(
     "R201",
