@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolkit.findings import gh_data, gh_property
+from toolkit.findings import gh_annotation, gh_data, gh_property
 
 COMMANDS = {
     "validate": ["validate"],
@@ -50,36 +50,21 @@ def _md(value: object) -> str:
     return str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
 
-def annotation_lines(report: dict[str, Any], base: Path) -> list[str]:
-    """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first; paths are
-    made relative to the working directory (where GitHub resolves them: the repository root)."""
-    findings = report.get("findings") or []
+def annotation_lines(report: dict[str, Any]) -> list[str]:
+    """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first, each placed
+    by :func:`toolkit.findings.gh_location` (paths relative to the working directory, where GitHub
+    resolves them: the repository root; a release-level finding on the release's manifest.json)."""
+    parts = report.get("reports") or [report]
+    located = [(f, r.get("root"), r.get("anchor")) for r in parts for f in r.get("findings") or []]
     lines: list[str] = []
     for level in ("error", "warning"):
-        for f in [f for f in findings if f.get("severity") == level][:SHOWN]:
-            props = []
-            if f.get("file"):
-                props.append(f"file={gh_property(_relative(f['file'], base))}")
-                if f.get("line") is not None:
-                    props.append(f"line={gh_property(f['line'])}")
-            title = f"{f.get('rule')} {f.get('name')}"
-            props.append(f"title={gh_property(title)}")
-            lines.append(f"::{level} {','.join(props)}::{gh_data(f.get('message'))}")
+        for f, root, anchor in [x for x in located if x[0].get("severity") == level][:SHOWN]:
+            lines.append(gh_annotation(level, f, root, anchor))
     total = sum(int(n) for n in (report.get("rule_counts") or {}).values())
     if total > len(lines):
         more = f"{total - len(lines)} more findings are in the report"
         lines.append(f"::notice title=evtk::{gh_data(more)}")
     return lines
-
-
-def _relative(name: str, base: Path) -> str:
-    path = Path(name)
-    if not path.is_absolute():
-        path = base / path
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return name
 
 
 def summary(report: dict[str, Any], title: str) -> str:
@@ -169,7 +154,7 @@ def main() -> int:
     report = reports[0] if len(reports) == 1 else combine(reports)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("\n".join(annotation_lines(report, Path.cwd())))
+    print("\n".join(annotation_lines(report)))
     _append_summary(summary(report, command))
     print(f"evtk {command}: full report in {report_path}")
     code = max(codes)

@@ -4,8 +4,9 @@ annotations. Reports are bounded: counts per rule are always exact, examples are
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -101,6 +102,11 @@ class Report:
     rule_counts: dict[str, int] = field(default_factory=dict)  # exact counts even when examples are capped
     max_examples: int | None = None
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    #: folder the findings' file names are relative to (a release folder); None: as written
+    root: str | None = None
+    #: file an annotation attaches to when its finding names no file (or, under ``root``, a file
+    #: that is not there): a release's manifest.json, the one event file validated
+    anchor: str | None = None
 
     @classmethod
     def build(
@@ -136,6 +142,8 @@ class Report:
             "counts": self.counts,
             "rule_counts": self.rule_counts,
             "notes": self.notes,
+            "root": self.root,
+            "anchor": self.anchor,
             "findings": self.findings.to_dicts(),
         }
 
@@ -210,6 +218,48 @@ def gh_property(value: object) -> str:
     return gh_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def gh_path(name: str, root: str | None = None) -> str:
+    """A file name as GitHub resolves it: relative to the working directory (the repository root
+    in CI). ``root`` is the folder ``name`` is relative to (a release folder); a path outside the
+    working directory stays as it is."""
+    path = Path(name)
+    if root is not None and not path.is_absolute():
+        path = Path(root) / path
+    if not path.is_absolute() and root is None:
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def gh_location(finding: Mapping[str, Any], root: str | None, anchor: str | None) -> list[str]:
+    """The ``file=`` and ``line=`` properties of a finding's annotation: its own file, else the
+    report's anchor (a release's manifest.json), else none (GitHub then shows it on the run)."""
+    name, line = finding.get("file"), finding.get("line")
+    if name and root is not None and not (Path(root) / name).is_file():
+        name, line = None, None  # a release-level name ("events", "codebook") or a file not there
+    if not name:
+        if not anchor:
+            return []
+        return [f"file={gh_property(gh_path(anchor, root))}"]
+    props = [f"file={gh_property(gh_path(str(name), root))}"]
+    if line is not None:
+        props.append(f"line={gh_property(line)}")
+    return props
+
+
+def gh_annotation(level: str, finding: Mapping[str, Any], root: str | None, anchor: str | None) -> str:
+    """One annotation (``::error file=...,line=...,title=RULE name::message``), every value escaped."""
+    title = f"{finding.get('rule')} {finding.get('name')}"
+    return gh_command(level, gh_location(finding, root, anchor), title, finding.get("message"))
+
+
+def gh_command(level: str, location: list[str], title: str, message: object) -> str:
+    """``::LEVEL file=...,title=TITLE::MESSAGE`` with ``location`` from :func:`gh_location`."""
+    return f"::{level} {','.join([*location, f'title={gh_property(title)}'])}::{gh_data(message)}"
+
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
@@ -217,11 +267,7 @@ def render(report: Report, fmt: str) -> str:
     for row in report.findings.iter_rows(named=True):
         if fmt == "github":
             level = "error" if row["severity"] == "error" else "warning"
-            props = [f"file={gh_property(row['file'])}"] if row["file"] else []
-            if row["line"] is not None:
-                props.append(f"line={gh_property(row['line'])}")
-            props.append(f"title={gh_property(row['rule'] + ' ' + row['name'])}")
-            lines.append(f"::{level} {','.join(props)}::{gh_data(row['message'])}")
+            lines.append(gh_annotation(level, row, report.root, report.anchor))
         else:
             where = row["file"] or "-"
             if row["line"] is not None:

@@ -16,8 +16,6 @@ from toolkit.cli.common import (
     PrimaryOpt,
     QuietOpt,
     ReportFormat,
-    ShowFormat,
-    ShowFormatOpt,
     err,
     out,
 )
@@ -246,24 +244,50 @@ def verify(
 
 @app.command("diff")
 def diff(
-    old: Annotated[Path, typer.Argument(help="Older release folder.")],
-    new: Annotated[Path, typer.Argument(help="Newer release folder.")],
-    examples: Annotated[int, typer.Option("--examples", min=0, help="Examples per kind of change.")] = 20,
-    fmt: ShowFormatOpt = ShowFormat.text,
+    old: Annotated[
+        Path, typer.Argument(help="Older release: a folder or a version (data/releases/VERSION).")
+    ],
+    new: Annotated[
+        Path, typer.Argument(help="Newer release: a folder or a version (data/releases/VERSION).")
+    ],
+    max_examples: Annotated[
+        int,
+        typer.Option("--max-examples", min=0, help="Examples shown per kind of change; counts stay exact."),
+    ] = 20,
+    examples: Annotated[int | None, typer.Option("--examples", min=0, hidden=True)] = None,
+    fmt: FormatOpt = ReportFormat.text,
 ) -> None:
-    """Added, removed (with retraction reasons), recoded, re-actored and redated events."""
-    from toolkit.errors import InputError
-    from toolkit.release import diff_releases, public_diff, render_diff_text
-    from toolkit.release_io import is_release
+    """Added, removed (with retraction reasons), recoded, re-actored and redated events. With
+    --format github each change is a notice on the file of the new release that holds it.
 
-    for p in (old, new):
-        if not is_release(p):
-            raise InputError("not a release folder (no manifest.json)", p)
-    d = diff_releases(old, new, examples=examples)
-    if fmt is ShowFormat.json:
-        out(json.dumps(public_diff(d), indent=2, default=str))
+    Example: evtk release diff 0.1.0 0.2.0 --format json
+    """
+    from toolkit.release import (
+        diff_left_out,
+        diff_releases,
+        public_diff,
+        render_diff_github,
+        render_diff_text,
+    )
+    from toolkit.release_io import resolve_release
+
+    old, new = resolve_release(old), resolve_release(new)
+    limit = max_examples if examples is None else examples  # --examples: the former spelling
+    d = diff_releases(old, new, examples=limit)
+    if fmt is ReportFormat.json:
+        left = diff_left_out(d)
+        truncated = (
+            {"changes_not_shown": left, "max_examples": limit, "option": "--max-examples"} if left else {}
+        )
+        out(json.dumps({**public_diff(d), "truncated": truncated}, indent=2, default=str))
+    elif fmt is ReportFormat.github:
+        out(render_diff_github(d, new, limit))
     else:
         out(render_diff_text(d))
+        if diff_left_out(d):
+            out(
+                f"... {diff_left_out(d)} change(s) not shown (raise --max-examples above {limit} to see them)"
+            )
 
 
 @app.command("report")
