@@ -11,6 +11,10 @@ variable                    meaning                                             
 ``EVTK_PATHS``              paths, one per line (or separated by spaces)                 data
 ``EVTK_FAIL_ON``            ``error``: fail on errors; ``warning``: also on warnings;    error
                             ``never``: report only (unreadable input still fails)
+``EVTK_STRICT``             ``true``: warnings fail too (``--strict``); ``false``:        (evtk.toml)
+                            ``--no-strict``; empty: ``[check] strict`` of evtk.toml
+``EVTK_IGNORE``             rule ids or names to leave out (``--ignore``), separated      (none)
+                            by commas or spaces
 ``EVTK_REPORT``             where the full JSON report is written                        evtk-report.json
 ``EVTK_ARGS``               extra options for the command, separated by spaces           (none)
 ``GITHUB_STEP_SUMMARY``     set by GitHub: the Markdown summary is appended to it
@@ -134,6 +138,11 @@ def main() -> int:
         print("::error title=evtk::no paths given: set the paths input (e.g. data)")
         return 2
     extra = env.get("EVTK_ARGS", "").split()
+    policy = _policy_args(command, env.get("EVTK_STRICT", ""), env.get("EVTK_IGNORE", ""))
+    if isinstance(policy, str):
+        print(f"::error title=evtk::{gh_data(policy)}")
+        return 2
+    extra = [*policy, *extra]
     report_path = Path(env.get("EVTK_REPORT", "evtk-report.json"))
     # `release check` takes one release per run: each path is checked in turn, one report.
     runs = [[p] for p in paths] if command == "release-check" else [paths]
@@ -165,6 +174,18 @@ def main() -> int:
     if fail_on == "never":
         return 0
     return code
+
+
+def _policy_args(command: str, strict: str, ignore: str) -> list[str] | str:
+    """The ``--strict`` and ``--ignore`` options the strict and ignore inputs ask for, or what is
+    wrong with them."""
+    strict, rules = strict.strip().lower(), ignore.replace(",", " ").split()
+    if strict not in ("", "true", "false"):
+        return f"strict must be true, false or empty (the data folder's evtk.toml decides), not {strict!r}"
+    if (strict or rules) and command == "agree":
+        return "strict and ignore apply to validate and release-check, not to agree"
+    args = {"true": ["--strict"], "false": ["--no-strict"], "": []}[strict]
+    return [*args, *(["--ignore", ",".join(rules)] if rules else [])]
 
 
 def _append_summary(text: str) -> None:

@@ -10,6 +10,10 @@ options; an option given on the command line overrides it. Known today::
     root = 0.8
     code = 0.667
 
+    [check]                   # `evtk validate` and `evtk release check` (and so the Action)
+    strict = true             # warnings fail too (exit 1)
+    ignore = ["E204"]         # rule ids or names left out of the findings and the exit status
+
 A missing file is an empty configuration. Unknown tables or keys are refused (exit 2): a
 misspelt key would otherwise be silently ignored.
 """
@@ -25,7 +29,11 @@ from toolkit.agreement.levels import check_minimums
 from toolkit.errors import InputError
 
 CONFIG_NAME = "evtk.toml"
-KNOWN: dict[str, tuple[str, ...]] = {"coders": ("primary",), "agreement": ("minimum",)}
+KNOWN: dict[str, tuple[str, ...]] = {
+    "coders": ("primary",),
+    "agreement": ("minimum",),
+    "check": ("strict", "ignore"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,20 @@ class Config:
     path: Path | None = None
     primary_coder: str | None = None
     minimums: dict[str, float] = field(default_factory=dict)
+    strict: bool = False
+    ignore: tuple[str, ...] = ()
+
+    def check_policy(self, ignore: list[str] | None, strict: bool | None) -> tuple[list[str], bool]:
+        """The rules to ignore and whether warnings fail, from the command line over this file:
+        ``--ignore`` adds to ``[check] ignore``; ``--strict`` / ``--no-strict`` replace ``[check]
+        strict``. Unknown rules are a usage error (exit 2)."""
+        from toolkit.rules import resolve
+
+        given = resolve([t for value in ignore or [] for t in value.split(",")])
+        return [
+            *[r for r in self.ignore if r not in given],
+            *given,
+        ], self.strict if strict is None else strict
 
 
 def config_path(data_root: Path) -> Path:
@@ -76,6 +98,27 @@ def load_config(data_root: Path | None) -> Config:
         raise InputError(
             "[agreement] minimum must be a table: write [agreement.minimum], then root = 0.8", path
         )
+    strict, ignore = _check(_table(doc, "check", path), path)
     return Config(
-        path, primary.strip() if primary else None, check_minimums(minimum, f"{path}: [agreement.minimum]")
+        path,
+        primary.strip() if primary else None,
+        check_minimums(minimum, f"{path}: [agreement.minimum]"),
+        strict,
+        ignore,
     )
+
+
+def _check(table: dict[str, Any], path: Path) -> tuple[bool, tuple[str, ...]]:
+    from toolkit.errors import UsageError
+    from toolkit.rules import resolve
+
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise InputError("[check] strict must be true or false (no quotes), e.g. strict = true", path)
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(t, str) for t in ignore):
+        raise InputError('[check] ignore must be a list of rule ids in quotes, e.g. ignore = ["E204"]', path)
+    try:
+        return strict, tuple(resolve(ignore, "[check] ignore"))
+    except UsageError as exc:
+        raise InputError(exc.message, path) from None

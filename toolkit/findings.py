@@ -107,6 +107,10 @@ class Report:
     #: file an annotation attaches to when its finding names no file (or, under ``root``, a file
     #: that is not there): a release's manifest.json, the one event file validated
     anchor: str | None = None
+    #: warnings fail too (exit 1): ``--strict`` or ``[check] strict`` of evtk.toml
+    strict: bool = False
+    #: rule ids dropped from the findings and the exit status (``--ignore``, ``[check] ignore``)
+    ignored: list[str] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -132,7 +136,18 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.valid else 1
+        return 0 if self.valid and not (self.strict and self.warnings) else 1
+
+    def policy(self, ignore: Sequence[str] = (), strict: bool = False) -> Report:
+        """This report with the findings of ``ignore`` (rule ids) dropped, and, when ``strict``,
+        warnings failing the run as errors do."""
+        drop = [r for r in ignore if r not in self.ignored]
+        if drop:
+            self.findings = self.findings.filter(~pl.col("rule").is_in(drop))
+            self.rule_counts = {r: n for r, n in self.rule_counts.items() if r not in drop}
+            self.ignored = sorted({*self.ignored, *drop})
+        self.strict = self.strict or strict
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +157,8 @@ class Report:
             "counts": self.counts,
             "rule_counts": self.rule_counts,
             "notes": self.notes,
+            "strict": self.strict,
+            "ignored": self.ignored,
             "root": self.root,
             "anchor": self.anchor,
             "findings": self.findings.to_dicts(),
@@ -149,9 +166,13 @@ class Report:
 
     def summary(self) -> str:
         what = ", ".join(f"{v} {k}" for k, v in self.counts.items())
-        head = f"{'valid' if self.valid else 'invalid'}: {self.errors} error(s), {self.warnings} warning(s)"
+        head = f"{'valid' if self.exit_code == 0 else 'invalid'}: {self.errors} error(s), {self.warnings} warning(s)"
         if what:
             head += f" in {what}"
+        if self.strict and self.warnings:
+            head += " (--strict: warnings fail)"
+        if self.ignored:
+            head += f" (ignored: {', '.join(self.ignored)})"
         per_rule = "; ".join(f"{r} {RULES[r].name}: {n}" for r, n in self.rule_counts.items())
         return head + (f" [{per_rule}]" if per_rule else "")
 

@@ -12,12 +12,16 @@ from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
     FormatOpt,
+    IgnoreOpt,
     MaxExamplesOpt,
     PrimaryOpt,
     QuietOpt,
     ReportFormat,
+    StrictOpt,
+    check_policy,
     err,
     out,
+    release_arg,
 )
 
 app = typer.Typer(help="Build, check and compare versioned Parquet releases.", no_args_is_help=True)
@@ -104,7 +108,10 @@ def agreement_line(agreement: dict[str, object]) -> str:
 
 @app.command("check")
 def check(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -152,15 +159,23 @@ def check(
     ] = 100_000,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
+    strict: StrictOpt = None,
+    ignore: IgnoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Verify checksums, sizes, row counts, schema, every event rule (against the release's own
-    codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate."""
+    codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate
+    (--strict: warnings fail too). RELEASE is a folder or a version (data/releases/VERSION).
+
+    Example: evtk release check 0.2.0 --format github
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import check_release
     from toolkit.release_io import CheckOptions, DriftThresholds
 
+    release_dir = release_arg(release_dir)
+    ignored, strict_on = check_policy([release_dir], ignore, strict)
     opts = CheckOptions(
         previous=previous,
         find_previous=not no_previous,
@@ -173,7 +188,7 @@ def check(
         codebook=codebook,
         key=key,
     )
-    report = check_release(release_dir, opts)
+    report = check_release(release_dir, opts).policy(ignored, strict_on)
     agreement = _recorded_agreement(release_dir)
     if agreement is not None and fmt is ReportFormat.json:
         out(
@@ -262,6 +277,7 @@ def diff(
 
     Example: evtk release diff 0.1.0 0.2.0 --format json
     """
+    from toolkit.errors import InputError
     from toolkit.release import (
         diff_left_out,
         diff_releases,
@@ -269,9 +285,12 @@ def diff(
         render_diff_github,
         render_diff_text,
     )
-    from toolkit.release_io import resolve_release
+    from toolkit.release_io import is_release
 
-    old, new = resolve_release(old), resolve_release(new)
+    old, new = release_arg(old), release_arg(new)
+    for p in (old, new):
+        if not is_release(p):
+            raise InputError("not a release folder (no manifest.json)", p)
     limit = max_examples if examples is None else examples  # --examples: the former spelling
     d = diff_releases(old, new, examples=limit)
     if fmt is ReportFormat.json:
