@@ -54,7 +54,7 @@ def _md(value: object) -> str:
     return str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
 
-def annotation_lines(report: dict[str, Any]) -> list[str]:
+def annotation_lines(report: dict[str, Any], report_name: str = "evtk-report.json") -> list[str]:
     """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first, each placed
     by :func:`toolkit.findings.gh_location` (paths relative to the working directory, where GitHub
     resolves them: the repository root; a release-level finding on the release's manifest.json)."""
@@ -64,14 +64,36 @@ def annotation_lines(report: dict[str, Any]) -> list[str]:
     for level in ("error", "warning"):
         for f, root, anchor in [x for x in located if x[0].get("severity") == level][:SHOWN]:
             lines.append(gh_annotation(level, f, root, anchor))
-    total = sum(int(n) for n in (report.get("rule_counts") or {}).values())
+    total = len(located)  # in the report; what evtk counted only is said below
     if total > len(lines):
-        more = f"{total - len(lines)} more findings are in the report"
+        more = (
+            f"{total - len(lines)} more findings are in the report ({report_name}) and the step summary: "
+            f"GitHub shows {SHOWN} errors and {SHOWN} warnings per step"
+        )
         lines.append(f"::notice title=evtk::{gh_data(more)}")
+    cut, limit = counted_only(report)
+    if cut:
+        lines.append(f"::notice title=evtk::{gh_data(_counted_only_text(cut, limit))}")
     return lines
 
 
-def summary(report: dict[str, Any], title: str) -> str:
+def counted_only(report: dict[str, Any]) -> tuple[int, int | None]:
+    """Findings evtk counted but did not keep in the report (beyond --max-examples per rule),
+    and that limit."""
+    parts = report.get("reports") or [report]
+    cuts = [r.get("truncated") or {} for r in parts]
+    limits = [int(c["max_examples"]) for c in cuts if c.get("max_examples") is not None]
+    return sum(int(c.get("findings_not_shown", 0)) for c in cuts), max(limits) if limits else None
+
+
+def _counted_only_text(cut: int, limit: int | None) -> str:
+    per_rule = f"at most {limit} per rule are kept" if limit is not None else "not every finding is kept"
+    return (
+        f"{cut} more finding(s) are counted but not in the report ({per_rule}): add --max-examples N to args"
+    )
+
+
+def summary(report: dict[str, Any], title: str, report_name: str = "evtk-report.json") -> str:
     """The Markdown summary: the verdict, counts per rule, the first examples."""
     errors, warnings = int(report.get("errors", 0)), int(report.get("warnings", 0))
     verdict = "clean" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
@@ -89,7 +111,8 @@ def summary(report: dict[str, Any], title: str) -> str:
             out.append(f"| {rule} | {_md(name)} | {severity} | {int(n):,} |")
         out.append("")
     if findings:
-        out += [f"First {min(EXAMPLES, len(findings))} of {sum(int(n) for n in rule_counts.values()):,}:", ""]
+        total = sum(int(n) for n in rule_counts.values())
+        out += [f"First {min(EXAMPLES, len(findings))} of {total:,}:", ""]
         out += ["| where | rule | message |", "|---|---|---|"]
         for f in findings[:EXAMPLES]:
             where = f.get("file") or "-"
@@ -97,6 +120,17 @@ def summary(report: dict[str, Any], title: str) -> str:
                 where += f":{f['line']}"
             out.append(f"| {_md(where)} | {f.get('rule')} | {_md(f.get('message'))} |")
         out.append("")
+        if len(findings) > EXAMPLES:
+            out += [
+                f"> {len(findings) - EXAMPLES:,} more finding(s) are in the full report, `{_md(report_name)}`.",
+                "",
+            ]
+        cut, limit = counted_only(report)
+        if cut:
+            out += [f"> {_md(_counted_only_text(cut, limit))}.", ""]
+    ignored = sorted({r for part in report.get("reports") or [report] for r in part.get("ignored") or []})
+    if ignored:
+        out += [f"> Ignored rules (not counted, not failing): {', '.join(ignored)}.", ""]
     if "alpha" in report:
         out += ["| level | alpha |", "|---|---:|"]
         for level, value in (report.get("alpha") or {}).items():
@@ -163,8 +197,8 @@ def main() -> int:
     report = reports[0] if len(reports) == 1 else combine(reports)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("\n".join(annotation_lines(report)))
-    _append_summary(summary(report, command))
+    print("\n".join(annotation_lines(report, str(report_path))))
+    _append_summary(summary(report, command, str(report_path)))
     print(f"evtk {command}: full report in {report_path}")
     code = max(codes)
     if code == 2:

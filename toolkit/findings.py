@@ -149,6 +149,20 @@ class Report:
         self.strict = self.strict or strict
         return self
 
+    def truncated(self) -> dict[str, Any]:
+        """What the report counts but does not show (per rule), and the option that shows it;
+        empty when every finding is shown."""
+        shown = dict(self.findings.group_by("rule").len().iter_rows()) if self.findings.height else {}
+        left = {r: n - int(shown.get(r, 0)) for r, n in self.rule_counts.items() if n > shown.get(r, 0)}
+        if not left:
+            return {}
+        return {
+            "findings_not_shown": sum(left.values()),
+            "by_rule": left,
+            "max_examples": self.max_examples,
+            "option": "--max-examples",
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
@@ -157,6 +171,7 @@ class Report:
             "counts": self.counts,
             "rule_counts": self.rule_counts,
             "notes": self.notes,
+            "truncated": self.truncated(),
             "strict": self.strict,
             "ignored": self.ignored,
             "root": self.root,
@@ -281,6 +296,12 @@ def gh_command(level: str, location: list[str], title: str, message: object) -> 
     return f"::{level} {','.join([*location, f'title={gh_property(title)}'])}::{gh_data(message)}"
 
 
+def truncation_text(left: int, max_examples: int | None) -> str:
+    """What a cut report says about what it left out, and how to see it."""
+    per_rule = f" (at most {max_examples} shown per rule)" if max_examples is not None else ""
+    return f"{left} more finding(s) not shown{per_rule}: raise --max-examples to see them"
+
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
@@ -298,9 +319,9 @@ def render(report: Report, fmt: str) -> str:
             lines.append(plain(text))
     for note in report.notes:
         lines.append(f"::notice title=evtk::{gh_data(note)}" if fmt == "github" else plain(f"note: {note}"))
-    shown = report.findings.height
-    total = sum(report.rule_counts.values())
-    if shown < total:
-        lines.append(f"... {total - shown} more finding(s) not shown (raise --max-examples to see them)")
+    left = report.truncated()
+    if left:
+        more = truncation_text(left["findings_not_shown"], left["max_examples"])
+        lines.append(f"::notice title=evtk::{gh_data(more)}" if fmt == "github" else f"... {more}")
     lines.append(report.summary())
     return "\n".join(lines)
