@@ -58,7 +58,10 @@ def build(
     version, and what `release check` would reject (exit 1, naming the rule and the version that
     passes): a version not after the latest published one, events gone without a retraction, a bump
     too small for the change. Same inputs give byte-identical files (set SOURCE_DATE_EPOCH to fix the
-    timestamp)."""
+    timestamp).
+
+    Example: evtk release build 0.3.0 --data data
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, build_release
@@ -216,20 +219,29 @@ def _recorded_agreement(release_dir: Path) -> dict[str, object] | None:
 
 @app.command("sign")
 def sign(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     key: Annotated[Path, typer.Option("--key", help="OpenSSH private key to sign with.", show_default=False)],
 ) -> None:
     """Sign the release's manifest with ssh-keygen -Y (namespace evtk-release) into manifest.json.sig.
     The manifest holds every file's sha256, so the signature covers the whole release; verify it
-    with `evtk release check DIR --key KEY.pub`."""
+    with `evtk release check DIR --key KEY.pub`.
+
+    Example: evtk release sign 0.2.0 --key ~/.ssh/id_ed25519
+    """
     from toolkit.signing import sign_release
 
-    out(f"signed {sign_release(release_dir, key)}")
+    out(f"signed {sign_release(release_arg(release_dir), key)}")
 
 
 @app.command("verify")
 def verify(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     data: Annotated[Path, typer.Option("--data", help="Data folder the release was built from.")] = Path(
         "data"
     ),
@@ -240,14 +252,21 @@ def verify(
 ) -> None:
     """Rebuild the release's version from DATA in a temporary folder (same created time, partition
     threshold and previous release) and compare every file's sha256. Exit 0 reproduced, 1 files
-    differ, 2 the release or data cannot be read or the data does not validate."""
+    differ, 2 the release or data cannot be read or the data does not validate.
+
+    Example: evtk release verify 0.2.0 --data data
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, verify_release
 
     try:
         report = verify_release(
-            release_dir, data, codebook=codebook, encoding=encoding, progress=Progress.auto(quiet)
+            release_arg(release_dir),
+            data,
+            codebook=codebook,
+            encoding=encoding,
+            progress=Progress.auto(quiet),
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
@@ -311,7 +330,10 @@ def diff(
 
 @app.command("report")
 def report(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder.")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     out_file: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="HTML file to write (default: RELEASE/report.html)."),
@@ -327,6 +349,7 @@ def report(
     from toolkit.release_io import is_release
     from toolkit.report import write
 
+    release_dir = release_arg(release_dir)
     if not is_release(release_dir):
         raise InputError("not a release folder (no manifest.json)", release_dir)
     target = out_file if out_file is not None else release_dir / "report.html"
