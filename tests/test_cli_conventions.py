@@ -102,7 +102,8 @@ def test_an_unknown_version_says_where_it_looked(committed: Path, evtk) -> None:
         r = evtk(*args)
         assert r.code == 2, (args, r.output)
         assert (
-            "9.9.9: not a release folder (no manifest.json), nor a release version in data/releases" in r.err
+            "no release '9.9.9': not a release folder (no manifest.json), nor a release version in data/releases"
+            in r.err
         )
 
 

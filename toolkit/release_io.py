@@ -338,9 +338,8 @@ def resolve_release(path_or_version: str | Path, releases_dir: Path | None = Non
     if str(path_or_version) == "latest" and list_releases(base):
         return list_releases(base)[-1]
     raise InputError(
-        f"not a release folder (no manifest.json), nor a release version in {base}: "
-        "give a release folder or a version such as 0.2.0",
-        p,
+        f"no release {str(path_or_version)!r}: not a release folder (no manifest.json), nor a release "
+        f"version in {base}; give a release folder or a version such as 0.2.0"
     )
 
 

@@ -118,8 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Not standalone: a bad option or value reaches us, to be said in evtk's words (below).
         code = app(args=argv, prog_name="evtk", standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        sys.exit(code if isinstance(code, int) else 0)
     except click_errors.ClickException as exc:
         if isinstance(exc, click_errors.BadParameter):
             exc.message = plain_value_message(exc.message)

@@ -68,14 +68,18 @@ EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of text i
 
 
 def release_arg(value: Path) -> Path:
-    """A release named on the command line: a path that exists is taken as given (the command
-    says what is wrong with it); otherwise a version resolves as ``toolkit.load`` resolves it,
+    """A release named on the command line: a path is taken as given (the command says what is
+    wrong with it); a version that is not a path resolves as ``toolkit.load`` resolves it,
     to data/releases/VERSION (``latest``: the highest there)."""
     import os
 
+    from toolkit import semver
     from toolkit.release_io import resolve_release
 
-    return value if os.path.lexists(value) else resolve_release(value)
+    named = str(value)
+    if os.path.lexists(value) or not (semver.is_valid(named) or named == "latest"):
+        return value
+    return resolve_release(named)
 
 
 def check_policy(near: list[Path], ignore: list[str] | None, strict: bool | None) -> tuple[list[str], bool]:
