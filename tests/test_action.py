@@ -111,7 +111,7 @@ def test_values_cannot_forge_workflow_commands() -> None:
         ],
         "rule_counts": {"E101": 1},
     }
-    (line,) = annotation_lines(report, Path.cwd())
+    (line,) = annotation_lines(report)
     assert "\n" not in line and "\r" not in line
     assert "file=x%2Cy%3Az.yaml" in line and line.endswith("::bad%0A::stop-commands::token%0D%25")
     assert gh_property("a:b,c") == "a%3Ab%2Cc" and gh_data("50%") == "50%25"

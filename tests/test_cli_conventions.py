@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 
 from toolkit.cli import app
@@ -27,3 +29,131 @@ def test_every_command_takes_dash_h(evtk) -> None:
         assert short.code == 0, (path, short.output)
         assert short.out.startswith("Usage: evtk"), (path, short.out[:200])
         assert short.out == long.out, path
+
+
+def _leaves() -> Iterator[tuple[str, ...]]:
+    for path in _commands():
+        if path and not getattr(_command(path), "commands", None):
+            yield path
+
+
+def _command(path: tuple[str, ...]) -> Any:
+    cmd: Any = typer.main.get_command(app)
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+def test_every_command_shows_an_example(evtk) -> None:
+    leaves = list(_leaves())
+    assert len(leaves) > 15
+    for path in leaves:
+        help_text = evtk(*path, "--help").out
+        examples = [ln.strip() for ln in help_text.splitlines() if ln.strip().startswith("Example: evtk ")]
+        assert examples, (path, "no 'Example: evtk ...' line in --help")
+        assert examples[0].startswith("Example: " + " ".join(["evtk", *path]) + " "), (path, examples)
+
+
+def test_same_option_names_mean_the_same(evtk) -> None:
+    """--max-examples everywhere a report is capped (no --examples left visible); --out says in
+    every help whether it is a file or a folder."""
+    for path in _leaves():
+        params = {p.name: p for p in _command(path).params}
+        opts = {o: p for p in params.values() for o in getattr(p, "opts", [])}
+        visible = {o for o, p in opts.items() if not getattr(p, "hidden", False)}
+        assert "--examples" not in visible, path
+        if "--out" in opts:
+            helped = (opts["--out"].help or "").lower()
+            assert "file" in helped or "folder" in helped, (path, helped)
+
+
+@pytest.fixture
+def committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "data" / "releases", tmp_path / "data" / "releases")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("release", "check", "0.2.0"),
+        ("release", "check", "latest"),
+        ("release", "diff", "0.1.0", "0.2.0"),
+        ("release", "report", "0.2.0", "--out", "r.html"),
+        ("export", "gdelt2", "0.2.0", "--out", "e.tsv"),
+    ],
+)
+def test_a_version_names_a_release(committed: Path, evtk, args: tuple[str, ...]) -> None:
+    r = evtk(*args)
+    assert r.code == 0, r.output
+
+
+def test_an_unknown_version_says_where_it_looked(committed: Path, evtk) -> None:
+    for args in (
+        ("release", "check", "9.9.9"),
+        ("release", "report", "9.9.9"),
+        ("export", "gdelt2", "9.9.9", "-o", "x"),
+    ):
+        r = evtk(*args)
+        assert r.code == 2, (args, r.output)
+        assert (
+            "no release '9.9.9': not a release folder (no manifest.json), nor a release version in data/releases"
+            in r.err
+        )
+
+
+LIBRARY_WORDS = (
+    "Value error",
+    "Assertion error",
+    "Input should",
+    "pydantic",
+    "ValidationError",
+    "BadParameter",
+    "typer.",
+    "click.",
+    "Traceback",
+    "yaml.",
+    "ScannerError",
+    "ParserError",
+    "TOMLDecodeError",
+    "internal error",
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--format", "xml"),  # a choice
+        ("validate", "--max-examples", "abc"),  # an integer
+        ("validate", "--max-examples", "0"),  # a range
+        ("release", "diff", "a", "b", "--max-examples", "-1"),
+        ("release", "check", "data/releases/0.2.0", "--drift-quad", "much"),  # a number
+        ("validate", "--bogus"),  # an unknown option
+        ("release", "diff"),  # a missing argument
+        ("release", "build", "1.x"),  # a bad version
+        ("validate", "--ignore", "E5020"),  # an unknown rule
+        ("agree", "data", "--min", "root=abc"),  # a bad minimum
+        ("validate", "data/coded/bad.yaml"),  # a file that is not YAML
+        ("validate", "data"),  # a bad evtk.toml
+    ],
+)
+def test_messages_carry_no_library_prefixes(committed: Path, evtk, args: tuple[str, ...]) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "data" / "articles", committed / "data" / "articles")
+    (committed / "data" / "coded").mkdir()
+    if args[-1] == "data/coded/bad.yaml":
+        (committed / "data" / "coded" / "bad.yaml").write_text("events:\n\t- id: [\n", encoding="utf-8")
+    if args == ("validate", "data"):
+        (committed / "data" / "evtk.toml").write_text("[check\nstrict = 1\n", encoding="utf-8")
+    r = evtk(*args)
+    assert r.code == 2, (args, r.output)
+    for word in LIBRARY_WORDS:
+        assert word not in r.output, (args, word, r.output)

@@ -11,6 +11,10 @@ variable                    meaning                                             
 ``EVTK_PATHS``              paths, one per line (or separated by spaces)                 data
 ``EVTK_FAIL_ON``            ``error``: fail on errors; ``warning``: also on warnings;    error
                             ``never``: report only (unreadable input still fails)
+``EVTK_STRICT``             ``true``: warnings fail too (``--strict``); ``false``:        (evtk.toml)
+                            ``--no-strict``; empty: ``[check] strict`` of evtk.toml
+``EVTK_IGNORE``             rule ids or names to leave out (``--ignore``), separated      (none)
+                            by commas or spaces
 ``EVTK_REPORT``             where the full JSON report is written                        evtk-report.json
 ``EVTK_ARGS``               extra options for the command, separated by spaces           (none)
 ``GITHUB_STEP_SUMMARY``     set by GitHub: the Markdown summary is appended to it
@@ -32,7 +36,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolkit.findings import gh_data, gh_property
+from toolkit.findings import gh_annotation, gh_data, gh_property
 
 COMMANDS = {
     "validate": ["validate"],
@@ -50,39 +54,46 @@ def _md(value: object) -> str:
     return str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
 
-def annotation_lines(report: dict[str, Any], base: Path) -> list[str]:
-    """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first; paths are
-    made relative to the working directory (where GitHub resolves them: the repository root)."""
-    findings = report.get("findings") or []
+def annotation_lines(report: dict[str, Any], report_name: str = "evtk-report.json") -> list[str]:
+    """At most :data:`SHOWN` error and :data:`SHOWN` warning annotations, worst first, each placed
+    by :func:`toolkit.findings.gh_location` (paths relative to the working directory, where GitHub
+    resolves them: the repository root; a release-level finding on the release's manifest.json)."""
+    parts = report.get("reports") or [report]
+    located = [(f, r.get("root"), r.get("anchor")) for r in parts for f in r.get("findings") or []]
     lines: list[str] = []
     for level in ("error", "warning"):
-        for f in [f for f in findings if f.get("severity") == level][:SHOWN]:
-            props = []
-            if f.get("file"):
-                props.append(f"file={gh_property(_relative(f['file'], base))}")
-                if f.get("line") is not None:
-                    props.append(f"line={gh_property(f['line'])}")
-            title = f"{f.get('rule')} {f.get('name')}"
-            props.append(f"title={gh_property(title)}")
-            lines.append(f"::{level} {','.join(props)}::{gh_data(f.get('message'))}")
-    total = sum(int(n) for n in (report.get("rule_counts") or {}).values())
+        for f, root, anchor in [x for x in located if x[0].get("severity") == level][:SHOWN]:
+            lines.append(gh_annotation(level, f, root, anchor))
+    total = len(located)  # in the report; what evtk counted only is said below
     if total > len(lines):
-        more = f"{total - len(lines)} more findings are in the report"
+        more = (
+            f"{total - len(lines)} more findings are in the report ({report_name}) and the step summary: "
+            f"GitHub shows {SHOWN} errors and {SHOWN} warnings per step"
+        )
         lines.append(f"::notice title=evtk::{gh_data(more)}")
+    cut, limit = counted_only(report)
+    if cut:
+        lines.append(f"::notice title=evtk::{gh_data(_counted_only_text(cut, limit))}")
     return lines
 
 
-def _relative(name: str, base: Path) -> str:
-    path = Path(name)
-    if not path.is_absolute():
-        path = base / path
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return name
+def counted_only(report: dict[str, Any]) -> tuple[int, int | None]:
+    """Findings evtk counted but did not keep in the report (beyond --max-examples per rule),
+    and that limit."""
+    parts = report.get("reports") or [report]
+    cuts = [r.get("truncated") or {} for r in parts]
+    limits = [int(c["max_examples"]) for c in cuts if c.get("max_examples") is not None]
+    return sum(int(c.get("findings_not_shown", 0)) for c in cuts), max(limits) if limits else None
 
 
-def summary(report: dict[str, Any], title: str) -> str:
+def _counted_only_text(cut: int, limit: int | None) -> str:
+    per_rule = f"at most {limit} per rule are kept" if limit is not None else "not every finding is kept"
+    return (
+        f"{cut} more finding(s) are counted but not in the report ({per_rule}): add --max-examples N to args"
+    )
+
+
+def summary(report: dict[str, Any], title: str, report_name: str = "evtk-report.json") -> str:
     """The Markdown summary: the verdict, counts per rule, the first examples."""
     errors, warnings = int(report.get("errors", 0)), int(report.get("warnings", 0))
     verdict = "clean" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
@@ -100,7 +111,8 @@ def summary(report: dict[str, Any], title: str) -> str:
             out.append(f"| {rule} | {_md(name)} | {severity} | {int(n):,} |")
         out.append("")
     if findings:
-        out += [f"First {min(EXAMPLES, len(findings))} of {sum(int(n) for n in rule_counts.values()):,}:", ""]
+        total = sum(int(n) for n in rule_counts.values())
+        out += [f"First {min(EXAMPLES, len(findings))} of {total:,}:", ""]
         out += ["| where | rule | message |", "|---|---|---|"]
         for f in findings[:EXAMPLES]:
             where = f.get("file") or "-"
@@ -108,6 +120,17 @@ def summary(report: dict[str, Any], title: str) -> str:
                 where += f":{f['line']}"
             out.append(f"| {_md(where)} | {f.get('rule')} | {_md(f.get('message'))} |")
         out.append("")
+        if len(findings) > EXAMPLES:
+            out += [
+                f"> {len(findings) - EXAMPLES:,} more finding(s) are in the full report, `{_md(report_name)}`.",
+                "",
+            ]
+        cut, limit = counted_only(report)
+        if cut:
+            out += [f"> {_md(_counted_only_text(cut, limit))}.", ""]
+    ignored = sorted({r for part in report.get("reports") or [report] for r in part.get("ignored") or []})
+    if ignored:
+        out += [f"> Ignored rules (not counted, not failing): {', '.join(ignored)}.", ""]
     if "alpha" in report:
         out += ["| level | alpha |", "|---|---:|"]
         for level, value in (report.get("alpha") or {}).items():
@@ -149,6 +172,11 @@ def main() -> int:
         print("::error title=evtk::no paths given: set the paths input (e.g. data)")
         return 2
     extra = env.get("EVTK_ARGS", "").split()
+    policy = _policy_args(command, env.get("EVTK_STRICT", ""), env.get("EVTK_IGNORE", ""))
+    if isinstance(policy, str):
+        print(f"::error title=evtk::{gh_data(policy)}")
+        return 2
+    extra = [*policy, *extra]
     report_path = Path(env.get("EVTK_REPORT", "evtk-report.json"))
     # `release check` takes one release per run: each path is checked in turn, one report.
     runs = [[p] for p in paths] if command == "release-check" else [paths]
@@ -169,8 +197,8 @@ def main() -> int:
     report = reports[0] if len(reports) == 1 else combine(reports)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("\n".join(annotation_lines(report, Path.cwd())))
-    _append_summary(summary(report, command))
+    print("\n".join(annotation_lines(report, str(report_path))))
+    _append_summary(summary(report, command, str(report_path)))
     print(f"evtk {command}: full report in {report_path}")
     code = max(codes)
     if code == 2:
@@ -180,6 +208,18 @@ def main() -> int:
     if fail_on == "never":
         return 0
     return code
+
+
+def _policy_args(command: str, strict: str, ignore: str) -> list[str] | str:
+    """The ``--strict`` and ``--ignore`` options the strict and ignore inputs ask for, or what is
+    wrong with them."""
+    strict, rules = strict.strip().lower(), ignore.replace(",", " ").split()
+    if strict not in ("", "true", "false"):
+        return f"strict must be true, false or empty (the data folder's evtk.toml decides), not {strict!r}"
+    if (strict or rules) and command == "agree":
+        return "strict and ignore apply to validate and release-check, not to agree"
+    args = {"true": ["--strict"], "false": ["--no-strict"], "": []}[strict]
+    return [*args, *(["--ignore", ",".join(rules)] if rules else [])]
 
 
 def _append_summary(text: str) -> None:

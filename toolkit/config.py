@@ -15,6 +15,9 @@ options; an option given on the command line overrides it. Known today::
     licence = "CC-BY-4.0"
     citation = "Author (2024). Title. Version {version}."   # {version}: the release's version
     url = "https://..."
+    [check]                   # `evtk validate` and `evtk release check` (and so the Action)
+    strict = true             # warnings fail too (exit 1)
+    ignore = ["E204"]         # rule ids or names left out of the findings and the exit status
 
 A missing file is an empty configuration. Unknown tables or keys are refused (exit 2): a
 misspelt key would otherwise be silently ignored.
@@ -36,6 +39,7 @@ KNOWN: dict[str, tuple[str, ...]] = {
     "coders": ("primary",),
     "agreement": ("minimum",),
     "dataset": DATASET_KEYS,
+    "check": ("strict", "ignore"),
 }
 
 
@@ -46,6 +50,20 @@ class Config:
     minimums: dict[str, float] = field(default_factory=dict)
     #: [dataset] title, licence, citation, url (the keys that are set)
     dataset: dict[str, str] = field(default_factory=dict)
+    strict: bool = False
+    ignore: tuple[str, ...] = ()
+
+    def check_policy(self, ignore: list[str] | None, strict: bool | None) -> tuple[list[str], bool]:
+        """The rules to ignore and whether warnings fail, from the command line over this file:
+        ``--ignore`` adds to ``[check] ignore``; ``--strict`` / ``--no-strict`` replace ``[check]
+        strict``. Unknown rules are a usage error (exit 2)."""
+        from toolkit.rules import resolve
+
+        given = resolve([t for value in ignore or [] for t in value.split(",")])
+        return [
+            *[r for r in self.ignore if r not in given],
+            *given,
+        ], self.strict if strict is None else strict
 
 
 def config_path(data_root: Path) -> Path:
@@ -94,9 +112,28 @@ def load_config(data_root: Path | None) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise InputError(f'[dataset] {key} must be text in quotes, e.g. {key} = "..."', path)
         dataset[key] = value.strip()
+    strict, ignore = _check(_table(doc, "check", path), path)
     return Config(
         path,
         primary.strip() if primary else None,
         check_minimums(minimum, f"{path}: [agreement.minimum]"),
         dataset,
+        strict,
+        ignore,
     )
+
+
+def _check(table: dict[str, Any], path: Path) -> tuple[bool, tuple[str, ...]]:
+    from toolkit.errors import UsageError
+    from toolkit.rules import resolve
+
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise InputError("[check] strict must be true or false (no quotes), e.g. strict = true", path)
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(t, str) for t in ignore):
+        raise InputError('[check] ignore must be a list of rule ids in quotes, e.g. ignore = ["E204"]', path)
+    try:
+        return strict, tuple(resolve(ignore, "[check] ignore"))
+    except UsageError as exc:
+        raise InputError(exc.message, path) from None

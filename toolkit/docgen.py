@@ -24,7 +24,18 @@ def cli_markdown() -> str:
     parts = [
         HEADER,
         "# Command-line reference\n\n",
-        "Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error or unreadable input.\n",
+        "Exit codes: 0 clean (warnings allowed; with `--strict` they fail too), 1 errors found, "
+        "2 usage error or unreadable input.\n\n",
+        "Conventions shared by every command:\n\n",
+        "- A release is named by its folder or by its version: `0.2.0` is `data/releases/0.2.0`, "
+        "`latest` the highest version there (as `toolkit.load` resolves it).\n",
+        "- `--out` is a file where a command writes one file, and a folder where it writes many "
+        "(`release build --out` is the folder that holds releases); each command's help says which.\n",
+        "- `--max-examples` caps the findings (or changes) shown per rule or kind; counts stay exact, "
+        "and a cut report says how many it left out.\n",
+        "- `--format` is `text`, `json` or, for checks, `github` (annotations).\n",
+        "- `--strict` and `--ignore RULE,...` mean the same on `validate` and `release check` (see ci.md).\n",
+        "- Every command's help ends with an example.\n",
     ]
 
     def walk(cmd: object, path: list[str]) -> None:

@@ -4,8 +4,9 @@ annotations. Reports are bounded: counts per rule are always exact, examples are
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -101,6 +102,15 @@ class Report:
     rule_counts: dict[str, int] = field(default_factory=dict)  # exact counts even when examples are capped
     max_examples: int | None = None
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    #: folder the findings' file names are relative to (a release folder); None: as written
+    root: str | None = None
+    #: file an annotation attaches to when its finding names no file (or, under ``root``, a file
+    #: that is not there): a release's manifest.json, the one event file validated
+    anchor: str | None = None
+    #: warnings fail too (exit 1): ``--strict`` or ``[check] strict`` of evtk.toml
+    strict: bool = False
+    #: rule ids dropped from the findings and the exit status (``--ignore``, ``[check] ignore``)
+    ignored: list[str] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -126,7 +136,32 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.valid else 1
+        return 0 if self.valid and not (self.strict and self.warnings) else 1
+
+    def policy(self, ignore: Sequence[str] = (), strict: bool = False) -> Report:
+        """This report with the findings of ``ignore`` (rule ids) dropped, and, when ``strict``,
+        warnings failing the run as errors do."""
+        drop = [r for r in ignore if r not in self.ignored]
+        if drop:
+            self.findings = self.findings.filter(~pl.col("rule").is_in(drop))
+            self.rule_counts = {r: n for r, n in self.rule_counts.items() if r not in drop}
+            self.ignored = sorted({*self.ignored, *drop})
+        self.strict = self.strict or strict
+        return self
+
+    def truncated(self) -> dict[str, Any]:
+        """What the report counts but does not show (per rule), and the option that shows it;
+        empty when every finding is shown."""
+        shown = dict(self.findings.group_by("rule").len().iter_rows()) if self.findings.height else {}
+        left = {r: n - int(shown.get(r, 0)) for r, n in self.rule_counts.items() if n > shown.get(r, 0)}
+        if not left:
+            return {}
+        return {
+            "findings_not_shown": sum(left.values()),
+            "by_rule": left,
+            "max_examples": self.max_examples,
+            "option": "--max-examples",
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,14 +171,23 @@ class Report:
             "counts": self.counts,
             "rule_counts": self.rule_counts,
             "notes": self.notes,
+            "truncated": self.truncated(),
+            "strict": self.strict,
+            "ignored": self.ignored,
+            "root": self.root,
+            "anchor": self.anchor,
             "findings": self.findings.to_dicts(),
         }
 
     def summary(self) -> str:
         what = ", ".join(f"{v} {k}" for k, v in self.counts.items())
-        head = f"{'valid' if self.valid else 'invalid'}: {self.errors} error(s), {self.warnings} warning(s)"
+        head = f"{'valid' if self.exit_code == 0 else 'invalid'}: {self.errors} error(s), {self.warnings} warning(s)"
         if what:
             head += f" in {what}"
+        if self.strict and self.warnings:
+            head += " (--strict: warnings fail)"
+        if self.ignored:
+            head += f" (ignored: {', '.join(self.ignored)})"
         per_rule = "; ".join(f"{r} {RULES[r].name}: {n}" for r, n in self.rule_counts.items())
         return head + (f" [{per_rule}]" if per_rule else "")
 
@@ -210,6 +254,54 @@ def gh_property(value: object) -> str:
     return gh_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def gh_path(name: str, root: str | None = None) -> str:
+    """A file name as GitHub resolves it: relative to the working directory (the repository root
+    in CI). ``root`` is the folder ``name`` is relative to (a release folder); a path outside the
+    working directory stays as it is."""
+    path = Path(name)
+    if root is not None and not path.is_absolute():
+        path = Path(root) / path
+    if not path.is_absolute() and root is None:
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def gh_location(finding: Mapping[str, Any], root: str | None, anchor: str | None) -> list[str]:
+    """The ``file=`` and ``line=`` properties of a finding's annotation: its own file, else the
+    report's anchor (a release's manifest.json), else none (GitHub then shows it on the run)."""
+    name, line = finding.get("file"), finding.get("line")
+    if name and root is not None and not (Path(root) / name).is_file():
+        name, line = None, None  # a release-level name ("events", "codebook") or a file not there
+    if not name:
+        if not anchor:
+            return []
+        return [f"file={gh_property(gh_path(anchor, root))}"]
+    props = [f"file={gh_property(gh_path(str(name), root))}"]
+    if line is not None:
+        props.append(f"line={gh_property(line)}")
+    return props
+
+
+def gh_annotation(level: str, finding: Mapping[str, Any], root: str | None, anchor: str | None) -> str:
+    """One annotation (``::error file=...,line=...,title=RULE name::message``), every value escaped."""
+    title = f"{finding.get('rule')} {finding.get('name')}"
+    return gh_command(level, gh_location(finding, root, anchor), title, finding.get("message"))
+
+
+def gh_command(level: str, location: list[str], title: str, message: object) -> str:
+    """``::LEVEL file=...,title=TITLE::MESSAGE`` with ``location`` from :func:`gh_location`."""
+    return f"::{level} {','.join([*location, f'title={gh_property(title)}'])}::{gh_data(message)}"
+
+
+def truncation_text(left: int, max_examples: int | None) -> str:
+    """What a cut report says about what it left out, and how to see it."""
+    per_rule = f" (at most {max_examples} shown per rule)" if max_examples is not None else ""
+    return f"{left} more finding(s) not shown{per_rule}: raise --max-examples to see them"
+
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
@@ -217,11 +309,7 @@ def render(report: Report, fmt: str) -> str:
     for row in report.findings.iter_rows(named=True):
         if fmt == "github":
             level = "error" if row["severity"] == "error" else "warning"
-            props = [f"file={gh_property(row['file'])}"] if row["file"] else []
-            if row["line"] is not None:
-                props.append(f"line={gh_property(row['line'])}")
-            props.append(f"title={gh_property(row['rule'] + ' ' + row['name'])}")
-            lines.append(f"::{level} {','.join(props)}::{gh_data(row['message'])}")
+            lines.append(gh_annotation(level, row, report.root, report.anchor))
         else:
             where = row["file"] or "-"
             if row["line"] is not None:
@@ -231,9 +319,9 @@ def render(report: Report, fmt: str) -> str:
             lines.append(plain(text))
     for note in report.notes:
         lines.append(f"::notice title=evtk::{gh_data(note)}" if fmt == "github" else plain(f"note: {note}"))
-    shown = report.findings.height
-    total = sum(report.rule_counts.values())
-    if shown < total:
-        lines.append(f"... {total - shown} more finding(s) not shown (raise --max-examples to see them)")
+    left = report.truncated()
+    if left:
+        more = truncation_text(left["findings_not_shown"], left["max_examples"])
+        lines.append(f"::notice title=evtk::{gh_data(more)}" if fmt == "github" else f"... {more}")
     lines.append(report.summary())
     return "\n".join(lines)

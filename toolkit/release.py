@@ -44,6 +44,7 @@ from toolkit.release_io import (  # noqa: F401  (reading a release; re-exported 
     CheckOptions,
     DriftThresholds,
     code_tables,
+    event_file_of,
     events_path,
     is_release,
     list_releases,
@@ -918,6 +919,43 @@ def render_diff_text(diff: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: kinds of change whose event is in the new release's events (a removal is in retractions.csv)
+_IN_EVENTS = tuple(k for k in DIFF_KINDS if k != "removed")
+
+
+def render_diff_github(diff: dict[str, Any], new: Path, examples: int) -> str:
+    """A diff as GitHub notices: each change shown on the file of the new release that holds it
+    (the events file for an event, retractions.csv for a retracted one, manifest.json for what
+    is about the release), then the totals, and what was left out and how to see it."""
+    root = str(new)
+    ids = sorted({row["event_id"] for kind in _IN_EVENTS for row in diff[kind]})
+    holder = event_file_of(new, ids)
+    retracted = set(load(new, "retractions").select("event_id").collect()["event_id"].to_list())
+    lines: list[str] = []
+    for kind in DIFF_KINDS:
+        for row in diff[kind]:
+            eid = row["event_id"]
+            if kind == "removed":
+                name = "retractions.csv" if eid in retracted else "manifest.json"
+            else:
+                name = holder.get(eid, "manifest.json")
+            detail = ", ".join(f"{k}={_shown(k, v)}" for k, v in row.items() if k != "event_id")
+            where = F.gh_location({"file": name}, root, "manifest.json")
+            lines.append(F.gh_command("notice", where, f"evtk diff: {kind}", f"{eid} {detail}".strip()))
+    manifest = F.gh_location({}, root, "manifest.json")
+    lines.append(F.gh_command("notice", manifest, "evtk diff", render_diff_text(diff).splitlines()[0]))
+    left = diff_left_out(diff)
+    if left:
+        message = f"{left} change(s) not shown (raise --max-examples above {examples} to see them)"
+        lines.append(F.gh_command("notice", manifest, "evtk diff", message))
+    return "\n".join(lines)
+
+
+def diff_left_out(diff: dict[str, Any]) -> int:
+    """How many changes the diff counts but shows no example of."""
+    return sum(max(0, int(diff["counts"][k]) - len(diff[k])) for k in DIFF_KINDS)
+
+
 def _shown(key: str, value: Any) -> str:
     """A diff value for people: a removal without a reason says so, an empty value is '(empty)'."""
     if value is None:
@@ -1184,7 +1222,15 @@ def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.R
     """Verify a release: integrity, schema, every event rule, and the change against the previous one."""
     from toolkit.release_checks import run_checks
 
-    return run_checks(release_dir, options or CheckOptions())
+    return _at_release(run_checks(release_dir, options or CheckOptions()), release_dir)
+
+
+def _at_release(report: F.Report, release_dir: Path) -> F.Report:
+    """File names in a release report are relative to the release; what names no file (or a file
+    not there) is about the release as a whole, and so about its manifest."""
+    report.root = str(release_dir)
+    report.anchor = "manifest.json"
+    return report
 
 
 # --------------------------------------------------------------------------- verify
@@ -1269,4 +1315,4 @@ def verify_release(
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
-    return out.report({"files": len(release.entries)})
+    return _at_release(out.report({"files": len(release.entries)}), release_dir)

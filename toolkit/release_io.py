@@ -339,6 +339,18 @@ def scan_events(release_dir: Path | Release) -> pl.LazyFrame:
     )
 
 
+def event_file_of(release_dir: Path, ids: list[str]) -> dict[str, str]:
+    """For each of ``ids``, the events file (relative to the release) that holds it."""
+    rel = open_release(release_dir)
+    found: dict[str, str] = {}
+    if not ids:
+        return found
+    for name in rel.event_files():  # one scan per file, never per event
+        hits = pl.scan_parquet(rel.path(name)).select("event_id").filter(pl.col("event_id").is_in(ids))
+        found.update(dict.fromkeys(hits.collect()["event_id"].to_list(), name))
+    return found
+
+
 def resolve_release(path_or_version: str | Path, releases_dir: Path | None = None) -> Path:
     p = Path(path_or_version)
     if is_release(p):
@@ -349,7 +361,8 @@ def resolve_release(path_or_version: str | Path, releases_dir: Path | None = Non
     if str(path_or_version) == "latest" and list_releases(base):
         return list_releases(base)[-1]
     raise InputError(
-        f"no release {str(path_or_version)!r} (looked for a folder with manifest.json, and in {base})"
+        f"no release {str(path_or_version)!r}: not a release folder (no manifest.json), nor a release "
+        f"version in {base}; give a release folder or a version such as 0.2.0"
     )
 
 

@@ -268,5 +268,7 @@ def validate(
     progress.done()
     counts = {"files": len(files), "events": events, "articles": articles.articles.height}
     report = collector.report(counts)
+    if len(files) == 1:
+        report.anchor = _rel(*files[0])  # a finding naming no file is about the one file checked
     unreadable_files = int(report.rule_counts.get("E000", 0))
     return Validation(report, articles, cb, source, unreadable_files, events)

@@ -82,6 +82,29 @@ def _catch_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+#: the option parser's wording (pydantic's, through Typer) -> evtk's: no library prefixes
+_VALUE_MESSAGES = (
+    (r"\b(Value|Assertion) error, ", ""),
+    (r"Input should be greater than or equal to (\S+)", r"must be \1 or more"),
+    (r"Input should be less than or equal to (\S+)", r"must be \1 or less"),
+    (r"Input should be greater than (\S+)", r"must be more than \1"),
+    (r"Input should be less than (\S+)", r"must be less than \1"),
+    (r"Input should be a valid integer(, unable to parse string as an integer)?", "must be a whole number"),
+    (r"Input should be a valid number(, unable to parse string as a number)?", "must be a number"),
+    (r"Input should be a valid boolean(, unable to interpret input)?", "must be true or false"),
+    (r"Input should be (.+)", r"must be \1"),
+)
+
+
+def plain_value_message(message: str) -> str:
+    """A bad option value's message without the validation library's prefixes and phrasing."""
+    import re
+
+    for pattern, repl in _VALUE_MESSAGES:
+        message = re.sub(pattern, repl, message)
+    return message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning library errors into one-line messages and exit codes."""
     from toolkit.errors import EvtkError
@@ -90,8 +113,20 @@ def main(argv: list[str] | None = None) -> None:
     # concatenated frames (seen on imported data); set before any command imports polars.
     os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
     _catch_signals()
+    from typer._click import exceptions as click_errors  # the option parser Typer ships
+
     try:
-        app(args=argv, prog_name="evtk")
+        # Not standalone: a bad option or value reaches us, to be said in evtk's words (below).
+        code = app(args=argv, prog_name="evtk", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except click_errors.ClickException as exc:
+        if isinstance(exc, click_errors.BadParameter):
+            exc.message = plain_value_message(exc.message)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("evtk: interrupted; nothing was written\n")
+        sys.exit(130)
     except EvtkError as exc:
         from toolkit.textio import plain
 

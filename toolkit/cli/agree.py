@@ -49,7 +49,10 @@ def agree(
 ) -> None:
     """Agreement between coders over every article coded by two or more of them: Krippendorff's
     alpha at every level of the codebook, events found by one coder only, per coder pair and the
-    codes swapped per root. Exit 0, 1 when a minimum is not met, 2 on bad input."""
+    codes swapped per root. Exit 0, 1 when a minimum is not met, 2 on bad input.
+
+    Example: evtk agree data --min root=0.8,code=0.667
+    """
     from toolkit.agreement.codings import read_codings
     from toolkit.agreement.levels import parse_minimums
     from toolkit.agreement.measure import below, measure, render_markdown, render_text
@@ -118,7 +121,10 @@ def adjudicate(
 ) -> None:
     """Write data/coded/ARTICLE.adjudicated.yaml: the events every coder coded alike, merged, and
     each disagreement with every coder's version, marked unresolved. A release takes this file's
-    events for the article. Exit 0, 2 on bad input."""
+    events for the article. Exit 0, 2 on bad input.
+
+    Example: evtk adjudicate afp-2023-02-07-lavrov-mali
+    """
     from toolkit.agreement.adjudicate import adjudicate as run
     from toolkit.codebook import load_codebook
     from toolkit.config import load_config

@@ -31,7 +31,10 @@ def add(
     articles_dir: ArticlesDirOpt = Path("data/articles"),
     encoding: EncodingOpt = "utf-8",
 ) -> None:
-    """Import a plain-text article: copy the text, segment it into numbered sentences, freeze them."""
+    """Import a plain-text article: copy the text, segment it into numbered sentences, freeze them.
+
+    Example: evtk articles add story.txt
+    """
     from toolkit.articles import add_article
 
     info = add_article(
@@ -57,7 +60,10 @@ def show(
     articles_dir: ArticlesDirOpt = Path("data/articles"),
     fmt: ShowFormatOpt = ShowFormat.text,
 ) -> None:
-    """Print an article's metadata and its numbered sentences (the numbers events refer to)."""
+    """Print an article's metadata and its numbered sentences (the numbers events refer to).
+
+    Example: evtk articles show afp-2023-02-07-lavrov-mali
+    """
     from toolkit.articles import find_article
 
     row, sents = find_article(articles_dir, article_id)
@@ -84,7 +90,10 @@ def show(
 
 @app.command("list")
 def list_articles(articles_dir: ArticlesDirOpt = Path("data/articles")) -> None:
-    """List the articles with their publication date and sentence count."""
+    """List the articles with their publication date and sentence count.
+
+    Example: evtk articles list --articles data/articles
+    """
     from toolkit.articles import load_articles
 
     arts = load_articles([articles_dir]) if articles_dir.exists() else None
@@ -106,7 +115,10 @@ def new(
         typer.Option("--out", "-o", help="File to write (default: data/coded/ARTICLE.CODER.yaml)."),
     ] = None,
 ) -> None:
-    """Write a YAML skeleton for coding an article, with its numbered sentences as comments."""
+    """Write a YAML skeleton for coding an article, with its numbered sentences as comments.
+
+    Example: evtk new afp-2023-02-07-lavrov-mali --coder jdoe
+    """
     from toolkit.articles import find_article
     from toolkit.atomic import write_text_atomic
     from toolkit.errors import UsageError

@@ -52,7 +52,10 @@ def code(
 ) -> None:
     """Code events with the rule dictionaries (codebook/dictionaries): writes
     DATA/coded/ARTICLE.rules.yaml per article, never over a hand-coded file. Needs the coder
-    extra (spaCy). Exit 0 done, 2 bad input."""
+    extra (spaCy). Exit 0 done, 2 bad input.
+
+    Example: evtk code afp-2023-02-07-lavrov-mali --out - --format yaml
+    """
     import datetime as dt
 
     from toolkit.atomic import write_text_atomic

@@ -28,7 +28,10 @@ class ExportTable(enum.StrEnum):
 
 @app.command("check")
 def check(codebook: CodebookOpt = None, fmt: FormatOpt = ReportFormat.text) -> None:
-    """Validate the codebook against its rules (C1xx). Exit 0 valid, 1 findings, 2 unreadable."""
+    """Validate the codebook against its rules (C1xx). Exit 0 valid, 1 findings, 2 unreadable.
+
+    Example: evtk codebook check --codebook codebook --format github
+    """
     from toolkit.codebook import load_codebook
     from toolkit.findings import render
     from toolkit.rules.codebook import check_codebook
@@ -44,7 +47,10 @@ def show(
     codebook: CodebookOpt = None,
     fmt: ShowFormatOpt = ShowFormat.text,
 ) -> None:
-    """Show an event code (name, description, Goldstein, quad class, path, children) or an actor code."""
+    """Show an event code (name, description, Goldstein, quad class, path, children) or an actor code.
+
+    Example: evtk codebook show 042
+    """
     from toolkit.codebook import load_codebook
     from toolkit.lookup import show_actor, show_event
 
@@ -92,7 +98,10 @@ def search(
     codebook: CodebookOpt = None,
     fmt: ShowFormatOpt = ShowFormat.text,
 ) -> None:
-    """Rank event codes and actor codes whose name or description matches WORDS."""
+    """Rank event codes and actor codes whose name or description matches WORDS.
+
+    Example: evtk codebook search visit
+    """
     from toolkit.codebook import load_codebook
     from toolkit.lookup import search as do_search
 
@@ -113,10 +122,13 @@ def export(
     table: Annotated[
         ExportTable, typer.Option("--table", help="Which table to export.")
     ] = ExportTable.events,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
     codebook: CodebookOpt = None,
 ) -> None:
-    """Export the event codes, actor codes or PLOVER crosswalk as CSV, JSON or Markdown."""
+    """Export the event codes, actor codes or PLOVER crosswalk as CSV, JSON or Markdown.
+
+    Example: evtk codebook export --format csv --table events --out codes.csv
+    """
     from toolkit.codebook import load_codebook
     from toolkit.export_codebook import export_table
 

@@ -46,7 +46,50 @@ PrimaryOpt = Annotated[
         show_default=False,
     ),
 ]
+StrictOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--strict/--no-strict",
+        help="Warnings fail too (exit 1). Overrides [check] strict of DATA/evtk.toml.",
+        show_default=False,
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ignore",
+        metavar="RULE,...",
+        help="Rule ids or names to leave out of the findings and the exit status (comma-separated, "
+        "repeatable). Adds to [check] ignore of DATA/evtk.toml.",
+        show_default=False,
+    ),
+]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (e.g. latin-1).")]
+
+
+def release_arg(value: Path) -> Path:
+    """A release named on the command line: a path is taken as given (the command says what is
+    wrong with it); a version that is not a path resolves as ``toolkit.load`` resolves it,
+    to data/releases/VERSION (``latest``: the highest there)."""
+    import os
+
+    from toolkit import semver
+    from toolkit.release_io import resolve_release
+
+    named = str(value)
+    if os.path.lexists(value) or not (semver.is_valid(named) or named == "latest"):
+        return value
+    return resolve_release(named)
+
+
+def check_policy(near: list[Path], ignore: list[str] | None, strict: bool | None) -> tuple[list[str], bool]:
+    """``--ignore`` and ``--strict`` over ``[check]`` of the evtk.toml of the data folder that
+    holds ``near`` (the first path that is in one)."""
+    from toolkit.config import load_config
+    from toolkit.validate import find_data_root
+
+    root = next((r for p in near if (r := find_data_root(p if p.is_dir() else p.parent)) is not None), None)
+    return load_config(root).check_policy(ignore, strict)
 
 
 def out(text: str) -> None:

@@ -26,7 +26,10 @@ def fix(
     (7/2/2023 -> ISO, read as validation reads them), decimal commas (11,8 -> 11.8) and whole
     numbers written 7.0. Writes in place atomically, or to --out; prints each change with its line.
     A workbook (.xlsx, read with openpyxl: pip install 'evtk[xlsx]') is never changed: it is written
-    as CSV (default: the same name with .csv). Run `evtk validate` afterwards for what needs a person."""
+    as CSV (default: the same name with .csv). Run `evtk validate` afterwards for what needs a person.
+
+    Example: evtk fix data/coded/sheet.csv --out data/coded/sheet.fixed.csv
+    """
     from toolkit.fix import fix_csv
 
     result = fix_csv(path, out_path, encoding=encoding)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from toolkit.cli.common import CodebookOpt, EncodingOpt, QuietOpt, ShowFormat, err, out
+from toolkit.cli.common import CodebookOpt, EncodingOpt, QuietOpt, ShowFormat, err, out, release_arg
 from toolkit.progress import Progress
 
 S = TypeVar("S")
@@ -145,6 +145,8 @@ def import_cmd(
 
     Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date) are
     left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
+
+    Example: evtk import gdelt2 20230207.export.CSV.zip --out data/imported.parquet
     """
     from toolkit.interchange import import_events
     from toolkit.interchange.textstream import Limits
@@ -170,7 +172,11 @@ def import_cmd(
 def export_cmd(
     fmt: Annotated[ExportFormat, typer.Argument(help="Format to write.", show_default=False)],
     release_dir: Annotated[
-        Path, typer.Argument(help="Release directory (with events.parquet or events/).", show_default=False)
+        Path,
+        typer.Argument(
+            help="Release: a folder (with events.parquet or events/) or a version (data/releases/VERSION).",
+            show_default=False,
+        ),
     ],
     out_path: Annotated[
         Path, typer.Option("--out", "-o", help="File to write (replaced atomically).", show_default=False)
@@ -190,12 +196,16 @@ def export_cmd(
 
     Exit 0 all events written, 1 some events not exported (CAMEO codes without a PLOVER mapping),
     2 the release cannot be read.
+
+    Example: evtk export plover 0.2.0 --out events.jsonl
     """
     from toolkit.interchange import export_events
 
     progress = _progress(f"evtk export {fmt.value}", quiet)
     summary = _run(
         progress,
-        lambda: export_events(fmt.value, release_dir, out_path, codebook=codebook, progress=progress),
+        lambda: export_events(
+            fmt.value, release_arg(release_dir), out_path, codebook=codebook, progress=progress
+        ),
     )
     _finish(summary, output_format, render_export)

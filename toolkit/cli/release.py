@@ -12,14 +12,16 @@ from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
     FormatOpt,
+    IgnoreOpt,
     MaxExamplesOpt,
     PrimaryOpt,
     QuietOpt,
     ReportFormat,
-    ShowFormat,
-    ShowFormatOpt,
+    StrictOpt,
+    check_policy,
     err,
     out,
+    release_arg,
 )
 
 app = typer.Typer(help="Build, check and compare versioned Parquet releases.", no_args_is_help=True)
@@ -57,7 +59,10 @@ def build(
     passes): a version not after the latest published one, events gone without a retraction, a bump
     too small for the change. The build time is SOURCE_DATE_EPOCH, else now; with it set, the same
     inputs give byte-identical files. The dataset card's title, licence, citation and url come from
-    [dataset] in DATA/evtk.toml."""
+    [dataset] in DATA/evtk.toml.
+
+    Example: evtk release build 0.3.0 --data data
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, build_release
@@ -109,7 +114,10 @@ def agreement_line(agreement: dict[str, object]) -> str:
 
 @app.command("check")
 def check(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -157,15 +165,23 @@ def check(
     ] = 100_000,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
+    strict: StrictOpt = None,
+    ignore: IgnoreOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Verify checksums, sizes, row counts, schema, every event rule (against the release's own
-    codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate."""
+    codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate
+    (--strict: warnings fail too). RELEASE is a folder or a version (data/releases/VERSION).
+
+    Example: evtk release check 0.2.0 --format github
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import check_release
     from toolkit.release_io import CheckOptions, DriftThresholds
 
+    release_dir = release_arg(release_dir)
+    ignored, strict_on = check_policy([release_dir], ignore, strict)
     opts = CheckOptions(
         previous=previous,
         find_previous=not no_previous,
@@ -178,7 +194,7 @@ def check(
         codebook=codebook,
         key=key,
     )
-    report = check_release(release_dir, opts)
+    report = check_release(release_dir, opts).policy(ignored, strict_on)
     agreement = _recorded_agreement(release_dir)
     if agreement is not None and fmt is ReportFormat.json:
         out(
@@ -206,20 +222,29 @@ def _recorded_agreement(release_dir: Path) -> dict[str, object] | None:
 
 @app.command("sign")
 def sign(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     key: Annotated[Path, typer.Option("--key", help="OpenSSH private key to sign with.", show_default=False)],
 ) -> None:
     """Sign the release's manifest with ssh-keygen -Y (namespace evtk-release) into manifest.json.sig.
     The manifest holds every file's sha256, so the signature covers the whole release; verify it
-    with `evtk release check DIR --key KEY.pub`."""
+    with `evtk release check DIR --key KEY.pub`.
+
+    Example: evtk release sign 0.2.0 --key ~/.ssh/id_ed25519
+    """
     from toolkit.signing import sign_release
 
-    out(f"signed {sign_release(release_dir, key)}")
+    out(f"signed {sign_release(release_arg(release_dir), key)}")
 
 
 @app.command("verify")
 def verify(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder (holds manifest.json).")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     data: Annotated[Path, typer.Option("--data", help="Data folder the release was built from.")] = Path(
         "data"
     ),
@@ -230,14 +255,21 @@ def verify(
 ) -> None:
     """Rebuild the release's version from DATA in a temporary folder (same created time, partition
     threshold and previous release) and compare every file's sha256. Exit 0 reproduced, 1 files
-    differ, 2 the release or data cannot be read or the data does not validate."""
+    differ, 2 the release or data cannot be read or the data does not validate.
+
+    Example: evtk release verify 0.2.0 --data data
+    """
     from toolkit.findings import render
     from toolkit.progress import Progress
     from toolkit.release import BuildBlocked, verify_release
 
     try:
         report = verify_release(
-            release_dir, data, codebook=codebook, encoding=encoding, progress=Progress.auto(quiet)
+            release_arg(release_dir),
+            data,
+            codebook=codebook,
+            encoding=encoding,
+            progress=Progress.auto(quiet),
         )
     except BuildBlocked as exc:
         out(render(exc.report, fmt.value))
@@ -249,29 +281,62 @@ def verify(
 
 @app.command("diff")
 def diff(
-    old: Annotated[Path, typer.Argument(help="Older release folder.")],
-    new: Annotated[Path, typer.Argument(help="Newer release folder.")],
-    examples: Annotated[int, typer.Option("--examples", min=0, help="Examples per kind of change.")] = 20,
-    fmt: ShowFormatOpt = ShowFormat.text,
+    old: Annotated[
+        Path, typer.Argument(help="Older release: a folder or a version (data/releases/VERSION).")
+    ],
+    new: Annotated[
+        Path, typer.Argument(help="Newer release: a folder or a version (data/releases/VERSION).")
+    ],
+    max_examples: Annotated[
+        int,
+        typer.Option("--max-examples", min=0, help="Examples shown per kind of change; counts stay exact."),
+    ] = 20,
+    examples: Annotated[int | None, typer.Option("--examples", min=0, hidden=True)] = None,
+    fmt: FormatOpt = ReportFormat.text,
 ) -> None:
-    """Added, removed (with retraction reasons), recoded, re-actored and redated events."""
+    """Added, removed (with retraction reasons), recoded, re-actored and redated events. With
+    --format github each change is a notice on the file of the new release that holds it.
+
+    Example: evtk release diff 0.1.0 0.2.0 --format json
+    """
     from toolkit.errors import InputError
-    from toolkit.release import diff_releases, public_diff, render_diff_text
+    from toolkit.release import (
+        diff_left_out,
+        diff_releases,
+        public_diff,
+        render_diff_github,
+        render_diff_text,
+    )
     from toolkit.release_io import is_release
 
+    old, new = release_arg(old), release_arg(new)
     for p in (old, new):
         if not is_release(p):
             raise InputError("not a release folder (no manifest.json)", p)
-    d = diff_releases(old, new, examples=examples)
-    if fmt is ShowFormat.json:
-        out(json.dumps(public_diff(d), indent=2, default=str))
+    limit = max_examples if examples is None else examples  # --examples: the former spelling
+    d = diff_releases(old, new, examples=limit)
+    if fmt is ReportFormat.json:
+        left = diff_left_out(d)
+        truncated = (
+            {"changes_not_shown": left, "max_examples": limit, "option": "--max-examples"} if left else {}
+        )
+        out(json.dumps({**public_diff(d), "truncated": truncated}, indent=2, default=str))
+    elif fmt is ReportFormat.github:
+        out(render_diff_github(d, new, limit))
     else:
         out(render_diff_text(d))
+        if diff_left_out(d):
+            out(
+                f"... {diff_left_out(d)} change(s) not shown (raise --max-examples above {limit} to see them)"
+            )
 
 
 @app.command("report")
 def report(
-    release_dir: Annotated[Path, typer.Argument(help="Release folder.")],
+    release_dir: Annotated[
+        Path,
+        typer.Argument(help="Release: a folder (holds manifest.json) or a version (data/releases/VERSION)."),
+    ],
     out_file: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="HTML file to write (default: RELEASE/report.html)."),
@@ -287,6 +352,7 @@ def report(
     from toolkit.release_io import is_release
     from toolkit.report import write
 
+    release_dir = release_arg(release_dir)
     if not is_release(release_dir):
         raise InputError("not a release folder (no manifest.json)", release_dir)
     target = out_file if out_file is not None else release_dir / "report.html"

@@ -11,9 +11,12 @@ from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
     FormatOpt,
+    IgnoreOpt,
     MaxExamplesOpt,
     QuietOpt,
     ReportFormat,
+    StrictOpt,
+    check_policy,
     err,
     out,
 )
@@ -38,16 +41,22 @@ def validate(
         ),
     ] = False,
     max_examples: MaxExamplesOpt = 50,
+    strict: StrictOpt = None,
+    ignore: IgnoreOpt = None,
     encoding: EncodingOpt = "utf-8",
     codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Validate coded events. Exit 0 when there are no errors (warnings are shown), 1 when there are
-    errors, 2 when input cannot be read or arguments are wrong."""
+    """Validate coded events. Exit 0 when there are no errors (warnings are shown; with --strict
+    they fail too), 1 when there are errors, 2 when input cannot be read or arguments are wrong.
+
+    Example: evtk validate data --strict --ignore E204
+    """
     from toolkit.findings import render
     from toolkit.validate import validate as run
 
     targets = paths or [Path("data")]
+    ignored, strict_on = check_policy(targets, ignore, strict)
     if fix_ids:
         from toolkit.fix_ids import fix_ids as do_fix
 
@@ -64,5 +73,6 @@ def validate(
         max_examples=max_examples,
         progress=Progress.auto(quiet),
     )
+    result.report.policy(ignored, strict_on)
     out(render(result.report, fmt.value))
     raise typer.Exit(result.exit_code)

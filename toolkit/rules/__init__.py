@@ -101,7 +101,9 @@ class Rule:
         template = self.template(variant)
         missing = set(_slots(template)) - set(values)
         if missing or set(values) - set(_slots(template)):
-            raise TypeError(f"{self.id}: template {template!r} takes {_slots(template)}, got {sorted(values)}")
+            raise TypeError(
+                f"{self.id}: template {template!r} takes {_slots(template)}, got {sorted(values)}"
+            )
         return template.format(**{k: str(v) for k, v in values.items()})
 
     def expr(self, variant: str | None = None, **values: pl.Expr | str | int | float) -> pl.Expr:
@@ -162,6 +164,32 @@ def get(rule_id: str) -> Rule:
     return RULES[rule_id]
 
 
+def resolve(tokens: list[str] | tuple[str, ...], where: str = "--ignore") -> list[str]:
+    """The rule ids that ``tokens`` name, each a rule id (``W101``, any case) or a rule name
+    (``source-equals-target``). An unknown one is a usage error naming ``where``, with the
+    nearest id or name."""
+    import difflib
+
+    from toolkit.errors import UsageError
+
+    by_name = {r.name: r.id for r in RULES.values()}
+    out: list[str] = []
+    for raw in tokens:
+        token = raw.strip()
+        if not token:
+            continue
+        rule_id = token.upper() if token.upper() in RULES else by_name.get(token.lower())
+        if rule_id is None:
+            close = difflib.get_close_matches(token, [*RULES, *by_name], n=1) or difflib.get_close_matches(
+                token.upper(), list(RULES), n=1
+            )
+            hint = f"did you mean {close[0]}?" if close else "see docs/rules.md for every rule"
+            raise UsageError(f"{where}: no rule {token!r} (give a rule id or name): {hint}")
+        if rule_id not in out:
+            out.append(rule_id)
+    return out
+
+
 # The families register their rules on import (after RULES exists: they import toolkit.findings,
 # which reads it at call time).
 from toolkit.rules import (  # noqa: E402
@@ -183,6 +211,7 @@ __all__ = [
     "RULES",
     "Rule",
     "Severity",
+    "resolve",
     "actors",
     "articles",
     "codebook",
