@@ -258,6 +258,53 @@ def test_codebook_show_agrees_with_validation(evtk) -> None:
     assert res.code == 1 and "'RUSSIA' is the name of RUS (Russia): write RUS" in res.err
 
 
+def test_import_writes_actor_codes_in_the_codebook_form_and_keeps_the_original(tmp_path: Path) -> None:
+    actors = [
+        ("GHAAKA", "Russia"),  # GDELT's upper case ethnic group; a name
+        ("gha-aka", "RUSGOV"),  # a format variant; already canonical
+        ("GHAAfr", "IRQISI"),  # Afr is the region AFR and the ethnic group afr: ambiguous; unknown
+        ("GHAAKA", None),
+    ]
+    at = LAYOUTS["gdelt2"][0].index("Actor2Code")
+    rows = []
+    for i, (a1, a2) in enumerate(actors):
+        cells = _gdelt2_row(str(i), "GH").replace("\tUSA\t", f"\t{a1}\t", 1).split("\t")
+        cells[at] = a2 or ""
+        rows.append("\t".join(cells))
+    src = _write(tmp_path / "g.tsv", "\n".join(rows) + "\n")
+    data = tmp_path / "data"
+    s = import_events("gdelt2", [src], data / "imports" / "g.parquet")
+    df = pl.read_parquet(data / "imports" / "g.parquet")
+    assert df.select("source", "source_actor1_code", "target", "source_actor2_code").rows() == [
+        ("GHAaka", "GHAAKA", "RUS", "Russia"),
+        ("GHAaka", "gha-aka", "RUSGOV", "RUSGOV"),
+        ("GHAAfr", "GHAAfr", "IRQISI", "IRQISI"),
+        ("GHAaka", "GHAAKA", None, None),
+    ]
+    assert s.findings["actor_code_rewritten"] == 4
+    assert s.findings["actor_code_ambiguous"] == 1
+    assert s.details["ambiguous_actor_codes"] == {"GHAAfr": 1}
+    # validation agrees with the import: only the ambiguous and the unknown code are reported
+    found = _found(data).filter(pl.col("rule") == "E206")
+    assert found["message"].str.extract(r"^(\w+ \S+)").to_list() == ["source 'GHAAfr'", "target 'IRQISI'"]
+
+
+def test_actor_rewrite_keeps_every_canonical_code() -> None:
+    from toolkit.interchange.actors import canonical_actors
+
+    cb = load_codebook()
+    codes = cb.actor_parts["code"].filter(cb.actor_parts["code"].str.contains("^[A-Z]{3}$"))
+    table = canonical_actors(pl.concat([codes, "NGA" + codes.str.to_lowercase()]), cb)
+    kept = table.filter(pl.col("value").str.contains("^[A-Z]{3}$"))
+    assert kept["status"].null_count() == kept.height and (kept["value"] == kept["canonical"]).all()
+    # lower-case parts that are only ethnic groups stay; those that are only upper-case parts go up
+    lower = table.filter(pl.col("value").str.starts_with("NGA") & (pl.col("value").str.len_chars() == 6))
+    ethnic = set(cb.actor_parts["code"].filter(cb.actor_parts["code"].str.contains("^[a-z]{3}$")))
+    for value, canonical, _status in lower.iter_rows():
+        part = value[3:]
+        assert canonical == (value if part in ethnic else "NGA" + part.upper())
+
+
 def test_search_finds_ethnic_groups_and_ranks_exact_names_first(evtk) -> None:
     def codes(*words: str) -> list[str]:
         res = evtk("codebook", "search", *words, "--format", "json")
