@@ -887,6 +887,93 @@ def test_replace_keeps_metadata_and_refuses_moved_sentences(data_dir: Path, evtk
     assert validate([data_dir]).report.findings.is_empty()
 
 
+def _replace_article(evtk, src: Path, *extra: str):
+    art = "afp-2023-02-07-lavrov-mali"
+    args = ["articles", "add", src, "--id", art, "--published", "2023-02-07", "--replace"]
+    return evtk(*args, "--articles", "data/articles", *extra)
+
+
+def test_replace_remap_moves_events_to_the_sentences_that_hold_their_quotes(
+    data_dir: Path, evtk, make_event_yaml
+) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    text = Path(f"data/articles/{art}.txt").read_text(encoding="utf-8")
+    yaml_text = make_event_yaml(
+        {},
+        {
+            "id": "e2",
+            "sentence": "'4'  # the welcome",
+            "quote": '"was  welcomed upon his ARRIVAL"',
+            "code": '"051"',
+        },
+        {"id": "e3", "sentence": "5", "quote": '"said nothing at all"', "code": '"010"'},
+    )
+    coded = _write(CODED, yaml_text)
+    sheet = _write(
+        Path("data/coded/sheet.bob.csv"),
+        f'{HEADER},coder\r\n"e1",{art},"3",arrived in Mali,2023-02-07,RUSGOV,MLIGOV,"042",bob\r\n',
+    )
+    src = Path("new.txt")
+    src.write_text("Updated at 10:00 GMT.\n\n" + text, encoding="utf-8")
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 1, res.output
+    assert "moved 3 coded event(s) to the sentences that hold their quotes" in res.out
+    assert res.err.strip().splitlines() == [
+        "data/coded/lavrov.alice.yaml:20: event e3 (quote 'said nothing at all') not moved: quote is in no "
+        "sentence of the new text; fix its sentence by hand"
+    ]
+    # only the sentence values changed: comments, quoting and line endings are as written
+    assert coded.read_text(encoding="utf-8") == yaml_text.replace("sentence: 3\n", "sentence: 4\n").replace(
+        "sentence: '4'  # the welcome", "sentence: '5'  # the welcome"
+    )
+    assert (
+        sheet.read_bytes()
+        == (
+            f'{HEADER},coder\r\n"e1",{art},"4",arrived in Mali,2023-02-07,RUSGOV,MLIGOV,"042",bob\r\n'
+        ).encode()
+    )
+    found = _found(data_dir)
+    assert found.select("rule", "line").rows() == [("E303", 22)]  # its quote line
+
+
+def test_remap_needs_replace_and_a_clean_remap_exits_0(data_dir: Path, evtk) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    src = Path("new.txt")
+    src.write_text(
+        "Updated.\n\n" + Path(f"data/articles/{art}.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    res = evtk("articles", "add", src, "--id", "other", "--published", "2023-02-07", "--remap")
+    assert res.code == 2 and "pass it with --replace" in res.err
+    res = _replace_article(evtk, src)
+    assert res.code == 2 and "pass --remap" in res.err
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 0, res.output
+    assert "sentence: 4" in CODED.read_text(encoding="utf-8")
+    assert _found(data_dir).is_empty()
+
+
+def test_remap_reports_events_of_machine_files_and_events_without_a_quote(
+    data_dir: Path, evtk, make_event_yaml
+) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    _write(CODED, make_event_yaml({"quote": None}))
+    line = '{"id": "m1", "article": "%s", "sentence": "3", "quote": "arrived in Mali", "date": "2023-02-07", '
+    line += '"source": "RUSGOV", "target": "MLIGOV", "code": "042", "coder": "rules", "method": "rule"}\n'
+    machine = _write(Path("data/coded/rules.jsonl"), line % art)
+    src = Path("new.txt")
+    src.write_text(
+        "Updated.\n\n" + Path(f"data/articles/{art}.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 1
+    assert res.err.strip().splitlines() == [
+        "data/coded/lavrov.alice.yaml:6: event e1 not moved: has no quote; fix its sentence by hand",
+        "data/coded/rules.jsonl:1: event m1 (quote 'arrived in Mali') not moved: sentence 4 holds the quote, "
+        "but .jsonl files are machine output: regenerate the file; fix its sentence by hand",
+    ]
+    assert machine.read_text(encoding="utf-8") == line % art
+
+
 def test_same_text_under_a_second_id_warns(data_dir: Path, evtk) -> None:
     art = "afp-2023-02-07-lavrov-mali"
     src = Path("copy.txt")
