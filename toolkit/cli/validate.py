@@ -41,6 +41,9 @@ def validate(
     encoding: EncodingOpt = "utf-8",
     codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
+    max_columns: Annotated[
+        int, typer.Option("--max-columns", min=1, help="Most columns a CSV event file's header may name.")
+    ] = 1000,
 ) -> None:
     """Validate coded events. Exit 0 when there are no errors (warnings are shown), 1 when there are
     errors, 2 when input cannot be read or arguments are wrong."""
@@ -63,6 +66,7 @@ def validate(
         encoding=encoding,
         max_examples=max_examples,
         progress=Progress.auto(quiet),
+        max_columns=max_columns,
     )
     out(render(result.report, fmt.value))
     raise typer.Exit(result.exit_code)
