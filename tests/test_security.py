@@ -395,3 +395,46 @@ def test_column_limit_can_be_raised(data_dir: Path, evtk: Callable[..., Any]) ->
     assert "E000" not in res.out
     _wide_csv(data_dir / "coded" / "wide.csv", 1_000)  # at the limit is allowed
     assert evtk("validate", "data").code == 0
+
+
+# ---------------------------------------------------------------------------- partition limit
+
+
+def _many_partitions(release: Path, n: int) -> None:
+    """A manifest listing ``n`` extra events partitions (files that need not exist: the count is
+    refused before any path is looked at)."""
+    m = read_manifest(release)
+    m["resources"] += [
+        {"path": f"events/year={1000 + i}/part-0.parquet", "bytes": 1, "sha256": "0" * 64} for i in range(n)
+    ]
+    write_manifest(release, m)
+
+
+def test_release_of_5000_partitions_is_refused_before_any_path_is_resolved(
+    rel: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolkit.release_io as release_io
+
+    _many_partitions(rel, 5_000)
+    looked: list[str] = []
+    original = release_io.member
+
+    def member(root: Path, path: str) -> Path:
+        looked.append(path)
+        return original(root, path)
+
+    monkeypatch.setattr(release_io, "member", member)
+    r = evtk("release", "check", rel)
+    assert r.code == 2, r.output
+    assert "events partitions, over the limit of 1,000 (raise it with --max-partitions)" in r.err
+    assert looked == ["manifest.json"] and "Traceback" not in r.output  # no listed path was resolved
+    with pytest.raises(InputError, match="--max-partitions"):
+        toolkit.load(rel)
+
+
+def test_partition_limit_can_be_raised(rel: Path, evtk: Callable[..., Any]) -> None:
+    _many_partitions(rel, 1_001)
+    assert evtk("release", "check", rel).code == 2
+    r = evtk("release", "check", rel, "--max-partitions", "2000")
+    # past the limit, the check goes on and finds the listed partitions missing
+    assert r.code == 1 and "--max-partitions" not in r.output, r.output
