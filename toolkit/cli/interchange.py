@@ -146,9 +146,11 @@ def import_cmd(
     Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date) are
     left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
     """
+    from toolkit.cli import catch_signals
     from toolkit.interchange import import_events
     from toolkit.interchange.textstream import Limits
 
+    catch_signals()  # after polars is imported: its SIGINT handler would skip the clean-up
     limits = Limits(max_input_bytes, max_line_bytes, max_members, max_ratio)
     progress = _progress(f"evtk import {fmt.value}", quiet)
     summary = _run(
