@@ -333,21 +333,9 @@ def test_ctrl_c_during_polars_work_in_import_leaves_no_temp_files(tmp_path: Path
     import sys
     import time
 
-    from toolkit.interchange.layouts import LAYOUTS
+    from test_user_cases import _gdelt2_row
 
-    layout = LAYOUTS["gdelt2"][0]
-    cells = dict.fromkeys(layout.columns, "") | {
-        "GLOBALEVENTID": "{}",
-        "SQLDATE": "20191024",
-        "Actor1Code": "RUSGOV",
-        "EventCode": "042",
-        "EventRootCode": "04",
-        "QuadClass": "1",
-        "GoldsteinScale": "1.9",
-        "ActionGeo_CountryCode": "NI",
-        "SOURCEURL": "https://example.org/a",
-    }
-    row = "\t".join(cells[c] for c in layout.columns) + "\n"
+    row = _gdelt2_row("{}", "NI") + "\n"
     src = tmp_path / "big.tsv"
     with src.open("w", encoding="utf-8") as fh:  # ~190 MB: seconds of polars work on 2 cores
         for start in range(0, 1_500_000, 100_000):
