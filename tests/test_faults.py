@@ -319,3 +319,45 @@ def test_corrupt_older_release_does_not_block_with_previous(
     r = evtk(*args, "--previous", good)
     assert r.code == 0, r.output
     assert "previous 0.1.0" in r.out
+
+
+# --------------------------------------------------------------------------- Ctrl-C inside polars
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_polars_work_in_import_leaves_no_temp_files(tmp_path: Path) -> None:
+    """A real ``evtk import`` process, interrupted once its staging file exists (polars is parsing
+    into it): exit 130, and nothing left in ``--out``'s folder or in the temporary folder."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_user_cases import _gdelt2_row
+
+    row = _gdelt2_row("{}", "NI") + "\n"
+    src = tmp_path / "big.tsv"
+    with src.open("w", encoding="utf-8") as fh:  # ~190 MB: seconds of polars work on 2 cores
+        for start in range(0, 1_500_000, 100_000):
+            fh.write("".join(row.replace("{}", str(i), 1) for i in range(start, start + 100_000)))
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    out.mkdir()
+    tmp.mkdir()
+    evtk = Path(sys.executable).with_name("evtk")
+    proc = subprocess.Popen(
+        [str(evtk), "import", "gdelt2", str(src), "--out", str(out / "g.parquet")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"TMPDIR": str(tmp)},
+    )
+    staged = False
+    while proc.poll() is None and not staged:
+        staged = any(p.name.endswith(".rows.parquet") for p in out.iterdir())
+        time.sleep(0.01)
+    assert staged, "the import ended before polars started"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=300)
+    assert proc.returncode == 130
+    assert sorted(p.name for p in out.iterdir()) == []
+    assert sorted(p.name for p in tmp.iterdir()) == []

@@ -335,3 +335,106 @@ def test_codebook_csv_export_neutralises_text(codebook_copy: Path, evtk: Callabl
     r = evtk("codebook", "export", "--table", "events", "--format", "csv", "--codebook", codebook_copy)
     assert r.code == 0, r.output
     assert ",-10.0," in r.out or ",-10," in r.out
+
+
+# ---------------------------------------------------------------------------- column limit
+
+
+def _wide_csv(path: Path, columns: int) -> Path:
+    """A CSV event file of ``columns`` columns: the event fields, then extra names."""
+    fields = ["id", "article", "sentence", "quote", "date", "source", "target", "code"]
+    names = fields + [f"c{i}" for i in range(columns - len(fields))]
+    row = [
+        "e1",
+        "afp-2023-02-07-lavrov-mali",
+        "3",
+        "arrived in Mali",
+        "2023-02-07",
+        "RUSGOV",
+        "MLIGOV",
+        "042",
+    ]
+    path.write_text(",".join(names) + "\n" + ",".join(row + [""] * (columns - len(row))) + "\n")
+    return path
+
+
+def test_csv_of_100k_columns_is_refused_before_any_row_is_parsed(
+    data_dir: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolkit.events_io as events_io
+
+    _wide_csv(data_dir / "coded" / "wide.csv", 100_000)
+    parsed: list[str] = []
+
+    def never(name: str) -> Callable[..., Any]:
+        def parse(*args: Any, **kwargs: Any) -> Any:
+            parsed.append(name)
+            raise AssertionError(f"{name} parsed a file over the column limit")
+
+        return parse
+
+    # neither CSV parser runs: the header line alone decides, so the cost is one line, not a frame
+    monkeypatch.setattr(events_io, "_read_csv_fast", never("fast"))
+    monkeypatch.setattr(events_io, "_read_csv_slow", never("slow"))
+    res = evtk("validate", "data")
+    assert res.code == 2, res.output
+    assert parsed == []
+    assert (
+        "data/coded/wide.csv:1: error E000 unreadable-file: the header has 100,000 columns, more than the "
+        "limit of 1,000" in res.out
+    )
+    assert "--max-columns" in res.out and "Traceback" not in res.output
+
+
+def test_column_limit_can_be_raised(data_dir: Path, evtk: Callable[..., Any]) -> None:
+    _wide_csv(data_dir / "coded" / "wide.csv", 1_200)
+    assert evtk("validate", "data").code == 2
+    res = evtk("validate", "data", "--max-columns", "2000")
+    # read: the 1,192 extra names are unknown fields (warnings), not a refusal
+    assert res.code == 0, res.output
+    assert "E000" not in res.out
+    _wide_csv(data_dir / "coded" / "wide.csv", 1_000)  # at the limit is allowed
+    assert evtk("validate", "data").code == 0
+
+
+# ---------------------------------------------------------------------------- partition limit
+
+
+def _many_partitions(release: Path, n: int) -> None:
+    """A manifest listing ``n`` extra events partitions (files that need not exist: the count is
+    refused before any path is looked at)."""
+    m = read_manifest(release)
+    m["resources"] += [
+        {"path": f"events/year={1000 + i}/part-0.parquet", "bytes": 1, "sha256": "0" * 64} for i in range(n)
+    ]
+    write_manifest(release, m)
+
+
+def test_release_of_5000_partitions_is_refused_before_any_path_is_resolved(
+    rel: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolkit.release_io as release_io
+
+    _many_partitions(rel, 5_000)
+    looked: list[str] = []
+    original = release_io.member
+
+    def member(root: Path, path: str) -> Path:
+        looked.append(path)
+        return original(root, path)
+
+    monkeypatch.setattr(release_io, "member", member)
+    r = evtk("release", "check", rel)
+    assert r.code == 2, r.output
+    assert "events partitions, over the limit of 1,000 (raise it with --max-partitions)" in r.err
+    assert looked == ["manifest.json"] and "Traceback" not in r.output  # no listed path was resolved
+    with pytest.raises(InputError, match="--max-partitions"):
+        toolkit.load(rel)
+
+
+def test_partition_limit_can_be_raised(rel: Path, evtk: Callable[..., Any]) -> None:
+    _many_partitions(rel, 1_001)
+    assert evtk("release", "check", rel).code == 2
+    r = evtk("release", "check", rel, "--max-partitions", "2000")
+    # past the limit, the check goes on and finds the listed partitions missing
+    assert r.code == 1 and "--max-partitions" not in r.output, r.output

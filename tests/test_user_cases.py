@@ -258,6 +258,53 @@ def test_codebook_show_agrees_with_validation(evtk) -> None:
     assert res.code == 1 and "'RUSSIA' is the name of RUS (Russia): write RUS" in res.err
 
 
+def test_import_writes_actor_codes_in_the_codebook_form_and_keeps_the_original(tmp_path: Path) -> None:
+    actors = [
+        ("GHAAKA", "Russia"),  # GDELT's upper case ethnic group; a name
+        ("gha-aka", "RUSGOV"),  # a format variant; already canonical
+        ("GHAAfr", "IRQISI"),  # Afr is the region AFR and the ethnic group afr: ambiguous; unknown
+        ("GHAAKA", None),
+    ]
+    at = LAYOUTS["gdelt2"][0].index("Actor2Code")
+    rows = []
+    for i, (a1, a2) in enumerate(actors):
+        cells = _gdelt2_row(str(i), "GH").replace("\tUSA\t", f"\t{a1}\t", 1).split("\t")
+        cells[at] = a2 or ""
+        rows.append("\t".join(cells))
+    src = _write(tmp_path / "g.tsv", "\n".join(rows) + "\n")
+    data = tmp_path / "data"
+    s = import_events("gdelt2", [src], data / "imports" / "g.parquet")
+    df = pl.read_parquet(data / "imports" / "g.parquet")
+    assert df.select("source", "source_actor1_code", "target", "source_actor2_code").rows() == [
+        ("GHAaka", "GHAAKA", "RUS", "Russia"),
+        ("GHAaka", "gha-aka", "RUSGOV", "RUSGOV"),
+        ("GHAAfr", "GHAAfr", "IRQISI", "IRQISI"),
+        ("GHAaka", "GHAAKA", None, None),
+    ]
+    assert s.findings["actor_code_rewritten"] == 4
+    assert s.findings["actor_code_ambiguous"] == 1
+    assert s.details["ambiguous_actor_codes"] == {"GHAAfr": 1}
+    # validation agrees with the import: only the ambiguous and the unknown code are reported
+    found = _found(data).filter(pl.col("rule") == "E206")
+    assert found["message"].str.extract(r"^(\w+ \S+)").to_list() == ["source 'GHAAfr'", "target 'IRQISI'"]
+
+
+def test_actor_rewrite_keeps_every_canonical_code() -> None:
+    from toolkit.interchange.actors import canonical_actors
+
+    cb = load_codebook()
+    codes = cb.actor_parts["code"].filter(cb.actor_parts["code"].str.contains("^[A-Z]{3}$"))
+    table = canonical_actors(pl.concat([codes, "NGA" + codes.str.to_lowercase()]), cb)
+    kept = table.filter(pl.col("value").str.contains("^[A-Z]{3}$"))
+    assert kept["status"].null_count() == kept.height and (kept["value"] == kept["canonical"]).all()
+    # lower-case parts that are only ethnic groups stay; those that are only upper-case parts go up
+    lower = table.filter(pl.col("value").str.starts_with("NGA") & (pl.col("value").str.len_chars() == 6))
+    ethnic = set(cb.actor_parts["code"].filter(cb.actor_parts["code"].str.contains("^[a-z]{3}$")))
+    for value, canonical, _status in lower.iter_rows():
+        part = value[3:]
+        assert canonical == (value if part in ethnic else "NGA" + part.upper())
+
+
 def test_search_finds_ethnic_groups_and_ranks_exact_names_first(evtk) -> None:
     def codes(*words: str) -> list[str]:
         res = evtk("codebook", "search", *words, "--format", "json")
@@ -838,6 +885,93 @@ def test_replace_keeps_metadata_and_refuses_moved_sentences(data_dir: Path, evtk
     after = __import__("yaml").safe_load(Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8"))
     assert {k: after[k] for k in before} == before
     assert validate([data_dir]).report.findings.is_empty()
+
+
+def _replace_article(evtk, src: Path, *extra: str):
+    art = "afp-2023-02-07-lavrov-mali"
+    args = ["articles", "add", src, "--id", art, "--published", "2023-02-07", "--replace"]
+    return evtk(*args, "--articles", "data/articles", *extra)
+
+
+def test_replace_remap_moves_events_to_the_sentences_that_hold_their_quotes(
+    data_dir: Path, evtk, make_event_yaml
+) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    text = Path(f"data/articles/{art}.txt").read_text(encoding="utf-8")
+    yaml_text = make_event_yaml(
+        {},
+        {
+            "id": "e2",
+            "sentence": "'4'  # the welcome",
+            "quote": '"was  welcomed upon his ARRIVAL"',
+            "code": '"051"',
+        },
+        {"id": "e3", "sentence": "5", "quote": '"said nothing at all"', "code": '"010"'},
+    )
+    coded = _write(CODED, yaml_text)
+    sheet = _write(
+        Path("data/coded/sheet.bob.csv"),
+        f'{HEADER},coder\r\n"e1",{art},"3",arrived in Mali,2023-02-07,RUSGOV,MLIGOV,"042",bob\r\n',
+    )
+    src = Path("new.txt")
+    src.write_text("Updated at 10:00 GMT.\n\n" + text, encoding="utf-8")
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 1, res.output
+    assert "moved 3 coded event(s) to the sentences that hold their quotes" in res.out
+    assert res.err.strip().splitlines() == [
+        "data/coded/lavrov.alice.yaml:20: event e3 (quote 'said nothing at all') not moved: quote is in no "
+        "sentence of the new text; fix its sentence by hand"
+    ]
+    # only the sentence values changed: comments, quoting and line endings are as written
+    assert coded.read_text(encoding="utf-8") == yaml_text.replace("sentence: 3\n", "sentence: 4\n").replace(
+        "sentence: '4'  # the welcome", "sentence: '5'  # the welcome"
+    )
+    assert (
+        sheet.read_bytes()
+        == (
+            f'{HEADER},coder\r\n"e1",{art},"4",arrived in Mali,2023-02-07,RUSGOV,MLIGOV,"042",bob\r\n'
+        ).encode()
+    )
+    found = _found(data_dir)
+    assert found.select("rule", "line").rows() == [("E303", 22)]  # its quote line
+
+
+def test_remap_needs_replace_and_a_clean_remap_exits_0(data_dir: Path, evtk) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    src = Path("new.txt")
+    src.write_text(
+        "Updated.\n\n" + Path(f"data/articles/{art}.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    res = evtk("articles", "add", src, "--id", "other", "--published", "2023-02-07", "--remap")
+    assert res.code == 2 and "pass it with --replace" in res.err
+    res = _replace_article(evtk, src)
+    assert res.code == 2 and "pass --remap" in res.err
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 0, res.output
+    assert "sentence: 4" in CODED.read_text(encoding="utf-8")
+    assert _found(data_dir).is_empty()
+
+
+def test_remap_reports_events_of_machine_files_and_events_without_a_quote(
+    data_dir: Path, evtk, make_event_yaml
+) -> None:
+    art = "afp-2023-02-07-lavrov-mali"
+    _write(CODED, make_event_yaml({"quote": None}))
+    line = '{"id": "m1", "article": "%s", "sentence": "3", "quote": "arrived in Mali", "date": "2023-02-07", '
+    line += '"source": "RUSGOV", "target": "MLIGOV", "code": "042", "coder": "rules", "method": "rule"}\n'
+    machine = _write(Path("data/coded/rules.jsonl"), line % art)
+    src = Path("new.txt")
+    src.write_text(
+        "Updated.\n\n" + Path(f"data/articles/{art}.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    res = _replace_article(evtk, src, "--remap")
+    assert res.code == 1
+    assert res.err.strip().splitlines() == [
+        "data/coded/lavrov.alice.yaml:6: event e1 not moved: has no quote; fix its sentence by hand",
+        "data/coded/rules.jsonl:1: event m1 (quote 'arrived in Mali') not moved: sentence 4 holds the quote, "
+        "but .jsonl files are machine output: regenerate the file; fix its sentence by hand",
+    ]
+    assert machine.read_text(encoding="utf-8") == line % art
 
 
 def test_same_text_under_a_second_id_warns(data_dir: Path, evtk) -> None:

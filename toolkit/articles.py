@@ -288,8 +288,15 @@ def add_article(
     language: str = "en",
     encoding: str = "utf-8",
     replace: bool = False,
+    remap: bool = False,
 ) -> dict[str, Any]:
-    """Import a plain-text article: copy its text, segment it, freeze the segmentation."""
+    """Import a plain-text article: copy its text, segment it, freeze the segmentation.
+
+    ``remap`` (with ``replace``): coded events whose sentence the new text moves get the sentence that
+    holds their quote (:mod:`toolkit.remap`); ``remapped`` and ``unmapped`` in the result say how it went.
+    """
+    if remap and not replace:
+        raise UsageError("--remap re-numbers the events of a replaced article: pass it with --replace")
     if published is None:
         raise UsageError("--published YYYY-MM-DD is required: event dates are checked against it")
     try:
@@ -309,11 +316,16 @@ def add_article(
     spans = [(s.start, s.end) for s in segment(text)]
     warnings: list[str] = []
     old: dict[str, Any] = {}
+    new_texts = [text[a:b] for a, b in spans]
+    moved = pl.DataFrame()
+    paths: dict[str, Path] = {}
     if meta_path.exists():
         # Replacing keeps what it is not told: title, source, url, language of the article it replaces.
         row, sentences = find_article(articles_dir, article_id)
         old = row.row(0, named=True)
-        _refuse_moved_sentences(articles_dir, article_id, sentences, [text[a:b] for a, b in spans])
+        moved, paths = _moved_events(articles_dir, article_id, sentences, new_texts)
+        if not remap:
+            _refuse_moved_sentences(article_id, moved)
     digest = sha256_text(text)
     if articles_dir.exists():
         same = load_articles([articles_dir]).articles.filter(
@@ -336,7 +348,19 @@ def add_article(
     }
     write_text_atomic(articles_dir / f"{article_id}.txt", text)
     write_text_atomic(meta_path, render_article_yaml(meta, spans))
-    return {**meta, "sentences": len(spans), "path": str(meta_path), "warnings": warnings}
+    remapped, unmapped = 0, list[Any]()
+    if moved.height:
+        from toolkit.remap import remap_events
+
+        remapped, unmapped = remap_events(moved, new_texts, paths)
+    return {
+        **meta,
+        "sentences": len(spans),
+        "path": str(meta_path),
+        "warnings": warnings,
+        "remapped": remapped,
+        "unmapped": unmapped,
+    }
 
 
 def _shown_path(path: Path) -> str:
@@ -347,26 +371,30 @@ def _shown_path(path: Path) -> str:
         return path.as_posix()
 
 
-def _refuse_moved_sentences(
+def _moved_events(
     articles_dir: Path, article_id: str, old_sentences: pl.DataFrame, new_texts: list[str]
-) -> None:
-    """A re-import whose sentence numbers no longer hold the text that coded events quote is refused:
-    the events would point at other sentences (E303 by the dozen). Names the first such event."""
+) -> tuple[pl.DataFrame, dict[str, Path]]:
+    """The coded events of ``article_id`` whose sentence number would read differently in the new text
+    (columns ``_file``, ``id``, ``sentence``, ``quote``, ``_line``, ``_line_sentence``), and each shown
+    file name's path."""
     from toolkit.events_io import UnknownFields, event_files, read_events
     from toolkit.rules.text import normalize
 
     root = articles_dir.parent
-    frames = [
-        read_events(
-            path,
-            _shown_path(path),
-            "utf-8",
-            UnknownFields(),
-        ).select("article", "sentence", "id", "quote", "_file")
-        for path, _base in event_files([root])
-    ]
+    paths = {_shown_path(path): path for path, _base in event_files([root])}
+    columns = ["article", "sentence", "id", "quote", "_file", "_line", "_line_sentence"]
+
+    def read(path: Path, shown: str) -> pl.LazyFrame:
+        lf = read_events(path, shown, "utf-8", UnknownFields())
+        have = lf.collect_schema().names()
+        return lf.select(
+            [pl.col(c) if c in have else pl.lit(None, dtype=pl.Int64).alias(c) for c in columns]
+        ).with_columns(pl.col("_line", "_line_sentence").cast(pl.Int64))
+
+    frames = [read(path, shown) for shown, path in paths.items()]
+    empty = pl.DataFrame(schema={c: pl.Int64 if c.startswith("_line") else pl.String for c in columns})
     if not frames:
-        return
+        return empty.with_columns(pl.col("sentence").cast(pl.Int64)), paths
     new = pl.DataFrame(
         {"sentence": list(range(1, len(new_texts) + 1)), "_new": new_texts},
         schema={"sentence": pl.Int64, "_new": pl.String},
@@ -380,14 +408,22 @@ def _refuse_moved_sentences(
         .join(new.lazy(), on="sentence", how="left")
         .filter(~normalize(pl.col("_old")).eq_missing(normalize(pl.col("_new"))))
         .sort("_file", "sentence")
+        .drop("_old", "_new")
         .collect()
     )
+    return events, paths
+
+
+def _refuse_moved_sentences(article_id: str, events: pl.DataFrame) -> None:
+    """A re-import whose sentence numbers no longer hold the text that coded events quote is refused:
+    the events would point at other sentences (E303 by the dozen). Names the first such event."""
     if events.height:
         first = events.row(0, named=True)
         raise UsageError(
             f"the new text moves the sentences of {events.height} coded event(s) of {article_id}: "
             f"{first['_file']} event {first['id']} points at sentence {first['sentence']}, which would read "
-            "differently; keep the sentences as they were (the same first lines), or re-code those events"
+            "differently; keep the sentences as they were (the same first lines), pass --remap to move "
+            "the events to the sentences that hold their quotes, or re-code those events"
         )
 
 

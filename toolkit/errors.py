@@ -27,6 +27,11 @@ class InputError(EvtkError):
     """Input that cannot be read at all: missing, unparseable, wrong shape, unsafe."""
 
 
+class LimitError(InputError):
+    """Input over one of the documented limits (docs/security.md): refused with exit 2, naming the
+    limit and the option that raises it, before the cost is paid."""
+
+
 class UsageError(EvtkError):
     """Arguments that do not make sense together."""
 

@@ -32,6 +32,8 @@ FILE_DEFAULTS = ("article", "coder", "method")
 ADJUDICATION_KEYS = ("coders", "disagreements")
 DISAGREEMENT_STATUS = ("unresolved", "resolved")
 YAML_MAX_BYTES = 20_000_000
+#: columns a CSV event file's header may name (``evtk validate --max-columns``; docs/security.md)
+CSV_MAX_COLUMNS = 1000
 LOCATION_KEYS = ("country", "place", "lat", "lon")
 
 
@@ -188,11 +190,30 @@ def csv_delimiter(text: str) -> str:
     return max((",", ";", "\t"), key=header.count)
 
 
-def read_csv(path: Path, rel: str, encoding: str, unknown: UnknownFields) -> pl.DataFrame:
+def read_csv(
+    path: Path, rel: str, encoding: str, unknown: UnknownFields, max_columns: int = CSV_MAX_COLUMNS
+) -> pl.DataFrame:
     """A CSV file as a raw frame: cells stripped (blank is None), all-blank rows skipped, ``_line`` the
     line a row ends on. Parsed by polars when the file is plain CSV (see :func:`_read_csv_fast`); any
-    other file, and every error, goes through :func:`_read_csv_slow`, which defines the result."""
+    other file, and every error, goes through :func:`_read_csv_slow`, which defines the result.
+
+    A header of more than ``max_columns`` columns is refused before any row is parsed: a frame of
+    100,000 columns costs minutes and gigabytes, whatever its rows hold."""
     data = _utf8_lf(path, encoding)
+    if data is not None:
+        end = data.find(b"\n")
+        first = data[: end if end >= 0 else len(data)].decode("utf-8", "replace")
+    else:
+        first = read_text(path, encoding).split("\n", 1)[0]
+    columns = first.count(csv_delimiter(first[:16384])) + 1
+    if columns > max_columns:
+        raise InputError(
+            f"the header has {columns:,} columns, more than the limit of {max_columns:,}: an event file "
+            "needs at most the event fields; raise the limit with --max-columns if the file really has "
+            "that many",
+            path,
+            1,
+        )
     fast = _read_csv_fast(data, rel, unknown) if data is not None else None
     if fast is not None:
         return fast
@@ -592,7 +613,12 @@ def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
 
 
 def read_events(
-    path: Path, rel: str, encoding: str, unknown: UnknownFields, rows: tuple[int, int] | None = None
+    path: Path,
+    rel: str,
+    encoding: str,
+    unknown: UnknownFields,
+    rows: tuple[int, int] | None = None,
+    max_columns: int = CSV_MAX_COLUMNS,
 ) -> pl.LazyFrame:
     """An event file as raw string fields; ``rows`` (offset, length) slices Parquet at the scan
     (people's formats are read whole, and sliced by the caller)."""
@@ -600,7 +626,7 @@ def read_events(
     if suffix in (".yaml", ".yml"):
         return read_yaml(path, rel, encoding, unknown).lazy()
     if suffix == ".csv":
-        return read_csv(path, rel, encoding, unknown).lazy()
+        return read_csv(path, rel, encoding, unknown, max_columns).lazy()
     if suffix in (".jsonl", ".ndjson"):
         return read_jsonl(path, rel, encoding, unknown).lazy()
     if suffix == ".parquet":

@@ -22,7 +22,7 @@ from toolkit import engine, semver
 from toolkit import fields as checks
 from toolkit import findings as F
 from toolkit.codebook import Codebook
-from toolkit.errors import InputError
+from toolkit.errors import InputError, LimitError
 from toolkit.progress import NULL, Progress
 from toolkit.release_io import (
     MAX_MANIFEST_BYTES,
@@ -71,8 +71,13 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     out = F.Bounded(options.max_examples)
     try:
         release = open_release(
-            release_dir, max_manifest_bytes=options.max_manifest_bytes, max_resources=options.max_resources
+            release_dir,
+            max_manifest_bytes=options.max_manifest_bytes,
+            max_resources=options.max_resources,
+            max_partitions=options.max_partitions,
         )
+    except LimitError:
+        raise  # refused whole (exit 2): the limit and its option are in the message
     except InputError as exc:
         if not os.path.lexists(release_dir / "manifest.json"):
             raise

@@ -24,7 +24,7 @@ import polars.selectors as cs
 
 from toolkit import semver
 from toolkit.codebook import Codebook, codebook_from_sources
-from toolkit.errors import InputError, UsageError
+from toolkit.errors import InputError, LimitError, UsageError
 from toolkit.progress import NULL, Progress
 from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS
 from toolkit.textio import decode, plain
@@ -108,6 +108,8 @@ def previous_release(release_dir: Path) -> Path | None:
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_FILE_BYTES = 64 * 1024**3
 MAX_RESOURCES = 100_000
+#: events partitions (``events/year=YYYY/``) a manifest may list: each is a file scan of its own
+MAX_PARTITIONS = 1_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -283,9 +285,16 @@ class Release:
 
 
 def open_release(
-    release_dir: Path, *, max_manifest_bytes: int = MAX_MANIFEST_BYTES, max_resources: int = MAX_RESOURCES
+    release_dir: Path,
+    *,
+    max_manifest_bytes: int = MAX_MANIFEST_BYTES,
+    max_resources: int = MAX_RESOURCES,
+    max_partitions: int = MAX_PARTITIONS,
 ) -> Release:
-    """Read ``release_dir``'s manifest and resolve every file it names, opening none of them."""
+    """Read ``release_dir``'s manifest and resolve every file it names, opening none of them.
+
+    A manifest listing more than ``max_resources`` files or ``max_partitions`` events partitions is
+    refused (:class:`LimitError`) before any path is resolved."""
     if not release_dir.is_dir():
         raise InputError("no such release folder", release_dir)
     manifest = read_manifest(release_dir, max_manifest_bytes)
@@ -294,9 +303,20 @@ def open_release(
     if not isinstance(resources, list):
         return rel_
     if len(resources) > max_resources:
-        raise InputError(
+        raise LimitError(
             f"manifest.json lists {len(resources)} files, over the limit of {max_resources} "
             "(raise it with --max-resources)",
+            release_dir / "manifest.json",
+        )
+    paths = pl.Series(
+        [r.get("path") if isinstance(r, dict) and isinstance(r.get("path"), str) else None for r in resources],
+        dtype=pl.String,
+    )
+    partitions = paths.str.extract(r"^events/(year=[^/]*)/").drop_nulls().n_unique()
+    if partitions > max_partitions:
+        raise LimitError(
+            f"manifest.json lists {partitions:,} events partitions, over the limit of {max_partitions:,} "
+            "(raise it with --max-partitions)",
             release_dir / "manifest.json",
         )
     for i, res in enumerate(resources):
@@ -612,5 +632,6 @@ class CheckOptions:
     max_file_bytes: int = MAX_FILE_BYTES
     max_manifest_bytes: int = MAX_MANIFEST_BYTES
     max_resources: int = MAX_RESOURCES
+    max_partitions: int = MAX_PARTITIONS
     key: Path | None = None  # a public key: verify manifest.json.sig with it
     codebook: Path | None = None  # the codebook to compare the snapshot with (default: the usual look-up)

@@ -40,6 +40,10 @@ INPUT_FIELDS: dict[str, str] = {
     # the location country as an imported dataset wrote it (a GDELT FIPS code, an ICEWS country name);
     # ``location_country`` holds the codebook's code for it. Kept in the imported file, not in releases.
     "source_location_country": "source_location_country",
+    # the actor codes as an imported dataset wrote them (GDELT's ``GHAAKA``); ``source`` and ``target``
+    # hold them in the codebook's form (``GHAaka``). Kept in the imported file, not in releases.
+    "source_actor1_code": "source_actor1_code",
+    "source_actor2_code": "source_actor2_code",
     "coder": "coder",
     "method": "method",
     "rule_id": "rule_id",

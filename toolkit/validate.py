@@ -21,7 +21,7 @@ from toolkit.articles import Articles, load_articles
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.engine import Sink
 from toolkit.errors import InputError
-from toolkit.events_io import UnknownFields, event_files, raw_schema, read_events
+from toolkit.events_io import CSV_MAX_COLUMNS, UnknownFields, event_files, raw_schema, read_events
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
 from toolkit.rules.coders import unresolved
@@ -87,8 +87,10 @@ class FileSource:
         published: pl.DataFrame | None,
         encoding: str,
         chunk_rows: int,
+        max_columns: int = CSV_MAX_COLUMNS,
     ) -> None:
         self.cb, self.published, self.encoding, self.chunk_rows = cb, published, encoding, chunk_rows
+        self.max_columns = max_columns
         self.entries = [_entry(path, base) for path, base in files]
         self.unknown = UnknownFields()
         self.problems: list[pl.DataFrame] = []
@@ -101,7 +103,7 @@ class FileSource:
 
     def _read(self, i: int, unknown: UnknownFields, rows: tuple[int, int] | None = None) -> pl.LazyFrame:
         path, rel, src, key = self.entries[i]
-        lf = read_events(path, rel, self.encoding, unknown, rows)
+        lf = read_events(path, rel, self.encoding, unknown, rows, self.max_columns)
         return lf.with_columns(_src=pl.lit(src), _key=pl.lit(key))
 
     def _parquet(self, i: int) -> bool:
@@ -211,9 +213,11 @@ def validate(
     progress: Progress = NULL,
     sink: Sink | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    max_columns: int = CSV_MAX_COLUMNS,
 ) -> Validation:
     """Validate event files (and the articles they point at). Never raises for bad data:
-    unreadable files become ``E000`` findings and ``exit_code`` 2.
+    unreadable files become ``E000`` findings and ``exit_code`` 2 (so does a CSV file whose header
+    has more than ``max_columns`` columns).
 
     Events are checked in chunks of at most ``chunk_rows`` (memory does not grow with the
     input); ``sink(chunk, index)`` receives every prepared chunk (``release build`` writes them)."""
@@ -241,7 +245,7 @@ def validate(
         else None
     )
     files = event_files(paths)
-    source = FileSource(files, cb, published, encoding, chunk_rows)
+    source = FileSource(files, cb, published, encoding, chunk_rows, max_columns)
     ctx = Context(cb, published, articles.sentences if art_dirs else None)
     collector = F.Bounded(max_examples)
     events, _ = engine.run(

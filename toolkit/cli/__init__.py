@@ -61,10 +61,14 @@ def _root(
         os.environ["EVTK_DEBUG"] = "1"
 
 
-def _catch_signals() -> None:
+def catch_signals() -> None:
     """SIGTERM and SIGHUP (a closed terminal, a CI job cancelled) stop evtk the way Ctrl-C does: as a
     KeyboardInterrupt, so every command's clean-up runs (temporary folders and files removed) before
-    it exits. SIGKILL cannot be caught: ``release build`` removes what such a build left behind."""
+    it exits. SIGKILL cannot be caught: ``release build`` removes what such a build left behind.
+
+    Importing polars installs polars' own SIGINT handler over this one, and that handler ends the
+    process (exit 130) without a KeyboardInterrupt when Ctrl-C comes during polars work, so nothing
+    is cleaned up: :func:`main` imports polars first whenever a command is about to run."""
     import signal
 
     def interrupt(signum: int, _frame: object) -> None:
@@ -112,7 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     # The in-memory engine: polars 2.1's streaming engine panics on some string expressions over
     # concatenated frames (seen on imported data); set before any command imports polars.
     os.environ.setdefault("POLARS_ENGINE_AFFINITY", "in-memory")
-    _catch_signals()
+    args = sys.argv[1:] if argv is None else argv
+    if args and not {"-h", "--help", "--version"} & set(args):
+        import polars  # noqa: F401  (installs polars' SIGINT handler, which ours must then replace)
+    catch_signals()
     from typer._click import exceptions as click_errors  # the option parser Typer ships
 
     try:

@@ -28,6 +28,14 @@ def add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Re-import an existing article (re-segments it).")
     ] = False,
+    remap: Annotated[
+        bool,
+        typer.Option(
+            "--remap",
+            help="With --replace: move coded events to the sentences that hold their quotes "
+            "(rewrites the YAML/CSV event files; exit 1 when some cannot be moved).",
+        ),
+    ] = False,
     articles_dir: ArticlesDirOpt = Path("data/articles"),
     encoding: EncodingOpt = "utf-8",
 ) -> None:
@@ -48,10 +56,19 @@ def add(
         language=language,
         encoding=encoding,
         replace=replace,
+        remap=remap,
     )
     out(f"added {info['id']}: {info['sentences']} sentences ({info['path']})")
     for warning in info["warnings"]:
         err(f"evtk: warning: {warning}")
+    if info["remapped"]:
+        out(f"moved {info['remapped']} coded event(s) to the sentences that hold their quotes")
+    for u in info["unmapped"]:
+        where = f"{u.file}:{u.line}" if u.line else u.file
+        quote = f" (quote {u.quote!r})" if u.quote else ""
+        err(f"{where}: event {u.event}{quote} not moved: {u.reason}; fix its sentence by hand")
+    if info["unmapped"]:
+        raise typer.Exit(1)
 
 
 @app.command("show")

@@ -163,6 +163,9 @@ def check(
     max_resources: Annotated[
         int, typer.Option("--max-resources", min=0, help="Most files a manifest may list.")
     ] = 100_000,
+    max_partitions: Annotated[
+        int, typer.Option("--max-partitions", min=0, help="Most events partitions a manifest may list.")
+    ] = 1_000,
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
     strict: StrictOpt = None,
@@ -191,6 +194,7 @@ def check(
         max_file_bytes=max_file_bytes,
         max_manifest_bytes=max_manifest_bytes,
         max_resources=max_resources,
+        max_partitions=max_partitions,
         codebook=codebook,
         key=key,
     )

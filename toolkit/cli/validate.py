@@ -46,6 +46,9 @@ def validate(
     encoding: EncodingOpt = "utf-8",
     codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
+    max_columns: Annotated[
+        int, typer.Option("--max-columns", min=1, help="Most columns a CSV event file's header may name.")
+    ] = 1000,
 ) -> None:
     """Validate coded events. Exit 0 when there are no errors (warnings are shown; with --strict
     they fail too), 1 when there are errors, 2 when input cannot be read or arguments are wrong.
@@ -72,6 +75,7 @@ def validate(
         encoding=encoding,
         max_examples=max_examples,
         progress=Progress.auto(quiet),
+        max_columns=max_columns,
     )
     result.report.policy(ignored, strict_on)
     out(render(result.report, fmt.value))

@@ -29,6 +29,8 @@ import polars as pl
 
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.errors import InputError, UsageError
+from toolkit.interchange.actors import COLUMNS as ACTOR_COLUMNS
+from toolkit.interchange.actors import canonical_actors
 from toolkit.interchange.layouts import LAYOUTS, Layout, layout_for_width, normalise_name
 from toolkit.interchange.mappings import CountryMaps, IcewsMaps, load_country_maps, load_icews_maps
 from toolkit.interchange.summary import FINDINGS, REJECT_REASONS, ImportSummary, InputInfo, RejectedRow
@@ -451,7 +453,30 @@ def _written(staging: Path) -> pl.LazyFrame:
     return pl.scan_parquet(staging).filter(pl.col("_reason").is_null())
 
 
-def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series]:
+def _actor_counts(s: pl.LazyFrame, cb: Codebook) -> tuple[pl.DataFrame, dict[str, int], dict[str, int]]:
+    """The actor values to rewrite (``value``, ``canonical``), the counts of rewritten and ambiguous
+    actor sides, and the ambiguous values with their counts."""
+    counts = (
+        pl.concat([s.select(value=pl.col(side)) for side in ACTOR_COLUMNS])
+        .drop_nulls()
+        .group_by("value")
+        .len()
+        .collect()
+    )
+    table = canonical_actors(counts["value"], cb).join(counts, on="value")
+    status = pl.col("status")
+    totals = {
+        "actor_code_rewritten": int(table.filter(status == "rewritten")["len"].sum()),
+        "actor_code_ambiguous": int(table.filter(status == "ambiguous")["len"].sum()),
+    }
+    ambiguous = table.filter(status == "ambiguous").sort(["len", "value"], descending=[True, False])
+    rewrite = table.filter(status == "rewritten").select("value", "canonical")
+    return rewrite, totals, {str(v): int(n) for v, n in ambiguous.select("value", "len").iter_rows()}
+
+
+def _consistency(
+    staging: Path, cb: Codebook
+) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series, pl.DataFrame]:
     s = _written(staging)
     ev = (
         cb.events.lazy()
@@ -518,7 +543,8 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q, places_q)
     )
     dups = _duplicate_ids(s)
-    findings = {k: int(v) for k, v in counts.row(0, named=True).items()}
+    rewrite, actor_totals, ambiguous = _actor_counts(s, cb)
+    findings = {k: int(v) for k, v in counts.row(0, named=True).items()} | actor_totals
 
     def as_dict(frame: pl.DataFrame) -> dict[str, int]:
         frame = frame.sort(["len", frame.columns[0]], descending=[True, False])
@@ -529,8 +555,9 @@ def _consistency(staging: Path, cb: Codebook) -> tuple[dict[str, int], dict[str,
         "icews_unmapped_countries": as_dict(countries),
         "icews_unknown_sectors": as_dict(sectors),
         "unmapped_location_countries": as_dict(places),
+        "ambiguous_actor_codes": ambiguous,
     }
-    return findings, {k: v for k, v in details.items() if v}, dups
+    return findings, {k: v for k, v in details.items() if v}, dups, rewrite
 
 
 def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
@@ -541,12 +568,18 @@ def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
     return repeated_values(rows, "id")
 
 
-def _write_final(staging: Path, target: Path, dup_ids: pl.Series) -> int:
-    """Write the output columns; ids that occur more than once become ``<id>-<date>`` (then ``-<n>``).
+def _write_final(staging: Path, target: Path, dup_ids: pl.Series, rewrite: pl.DataFrame) -> int:
+    """Write the output columns; ids that occur more than once become ``<id>-<date>`` (then ``-<n>``);
+    actor codes are written in the codebook's form (``rewrite``: value -> canonical), as written in
+    ``source_actor1_code`` / ``source_actor2_code``.
 
     Returns how many rows got a new id. The original id stays in ``source_event_id``.
     """
-    base = _written(staging)
+    base = _written(staging).with_columns(*[pl.col(side).alias(kept) for side, kept in ACTOR_COLUMNS.items()])
+    if rewrite.height:
+        base = base.with_columns(
+            pl.col(side).replace(rewrite["value"], rewrite["canonical"]) for side in ACTOR_COLUMNS
+        )
     cols = [pl.col(k) for k in OUTPUT_FIELDS]
     changed = 0
     if dup_ids.len():
@@ -656,7 +689,7 @@ def import_events(
         pl.concat(plans).sink_parquet(staging, compression="lz4", row_group_size=ROW_GROUP)
         report("parsed", rows_read)
 
-        findings, details, dup_ids = _consistency(staging, cb)
+        findings, details, dup_ids, rewrite = _consistency(staging, cb)
         rejected = pl.scan_parquet(staging).filter(pl.col("_reason").is_not_null())
         example_cols = ["_src", "_line", "_reason", "_width", "_bad_text", "_bad_date"]
         by_reason_df, written_df, *example_dfs = pl.collect_all(
@@ -673,7 +706,7 @@ def import_events(
         report("checked", rows_read)
 
         final = ws.new(".parquet", create=False)
-        findings["disambiguated_ids"] = _write_final(staging, final, dup_ids)
+        findings["disambiguated_ids"] = _write_final(staging, final, dup_ids, rewrite)
         os.replace(final, out_path)
         rows_written = int(written_df.item())
         report("written", rows_written)

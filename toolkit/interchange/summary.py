@@ -29,6 +29,8 @@ FINDINGS = (
     "icews_unmapped_country",  # actor sides whose country name has no CAMEO code
     "icews_unmapped_sector",  # actor sides with sectors but none mapped to a role: bare country code
     "icews_no_sector",  # actor sides with NA sectors: bare country code
+    "actor_code_rewritten",  # actor sides written in the codebook's form (GHAAKA -> GHAaka), original kept
+    "actor_code_ambiguous",  # actor sides with a part that is two codebook parts by case, kept as written
     "location_country_unmapped",  # location countries no mapping table turns into a codebook code
     "disambiguated_ids",  # rows whose id was made unique (<id>-<date>)
 )
