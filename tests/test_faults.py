@@ -309,6 +309,45 @@ def test_disk_full_is_exit_2_and_leaves_nothing(
     assert list(out.iterdir()) == []
 
 
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Any:
+    """A real read-only file system (a tmpfs mounted ``ro``): root writes through permissions, so
+    a mode-0555 folder would not refuse anything. Skipped where mounting is not allowed."""
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"read-only --out: cannot mount a read-only tmpfs here ({done.stderr.strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("command", ["build", "import", "export", "report", "codebook-export"])
+def test_read_only_out_names_the_folder_and_exits_2(
+    command: str, read_only_folder: Path, tmp_path: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = read_only_folder
+    args: dict[str, list[Any]] = {
+        "build": ["release", "build", "0.1.0", "--data", data_dir(tmp_path), "--out", out],
+        "import": ["import", "gdelt2", GDELT, "--out", out / "x.parquet"],
+        "export": ["export", "gdelt2", COMMITTED, "--out", out / "x.tsv"],
+        "report": ["release", "report", COMMITTED, "--out", out / "report.html"],
+        "codebook-export": ["codebook", "export", "--out", out / "codebook.json"],
+    }
+    r = evtk(*args[command])
+    assert r.code == 2, r.output
+    assert f"cannot write in {out}: Read-only file system" in r.err, r.err
+    assert "choose a writable --out" in r.err and "internal error" not in r.output
+    assert list(out.iterdir()) == []
+
+
 def test_corrupt_older_release_does_not_block_with_previous(
     tmp_path: Path, evtk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

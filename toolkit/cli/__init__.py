@@ -109,6 +109,26 @@ def plain_value_message(message: str) -> str:
     return message
 
 
+def os_error_message(exc: OSError) -> str:
+    """What the machine refused, in one line. A refused write of evtk's own hidden temporary file
+    (``.NAME...tmp``) names the folder it was writing in, which is what the user chose."""
+    import errno
+    from pathlib import Path
+
+    from toolkit.textio import plain
+
+    what = plain(exc.strerror or str(exc) or type(exc).__name__)
+    if not exc.filename:
+        return f"{what}; nothing was published (check the path and free space)"
+    path = Path(str(exc.filename))
+    writing = exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT) or path.name.startswith(".")
+    if writing and exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM):
+        folder = path.parent if path.name.startswith(".") else path
+        fix = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "choose a writable --out"
+        return f"cannot write in {plain(str(folder))}: {what}; nothing was published ({fix})"
+    return f"{plain(str(path))}: {what}; nothing was published (check the path and free space)"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning library errors into one-line messages and exit codes."""
     from toolkit.errors import EvtkError
@@ -148,11 +168,7 @@ def main(argv: list[str] | None = None) -> None:
         # The machine, not the data: a full disk, a read-only or unwritable output, a vanished file.
         from toolkit.textio import plain
 
-        where = f"{plain(exc.filename)}: " if exc.filename else ""
-        what = exc.strerror or str(exc) or type(exc).__name__
-        sys.stderr.write(
-            f"evtk: error: {where}{plain(what)}; nothing was published (check the path and free space)\n"
-        )
+        sys.stderr.write(f"evtk: error: {os_error_message(exc)}\n")
         sys.exit(2)
     except BaseException as exc:  # noqa: BLE001 - last line of defence (incl. pyo3 panics): no tracebacks
         if os.environ.get("EVTK_DEBUG") or "--debug" in (argv or sys.argv):
