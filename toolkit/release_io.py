@@ -406,3 +406,5 @@ class CheckOptions:
     max_resources: int = MAX_RESOURCES
     key: Path | None = None  # a public key: verify manifest.json.sig with it
     codebook: Path | None = None  # the codebook to compare the snapshot with (default: the usual look-up)
+    engine: str = "polars"  # "spark": event rules as Spark tasks (toolkit.spark_engine)
+    spark_master: str = "local[*]"

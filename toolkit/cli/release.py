@@ -11,6 +11,8 @@ import typer
 from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     MaxExamplesOpt,
     PrimaryOpt,
@@ -18,6 +20,7 @@ from toolkit.cli.common import (
     ReportFormat,
     ShowFormat,
     ShowFormatOpt,
+    SparkMasterOpt,
     err,
     out,
 )
@@ -155,6 +158,8 @@ def check(
     fmt: FormatOpt = ReportFormat.text,
     max_examples: MaxExamplesOpt = 50,
     quiet: QuietOpt = False,
+    engine: EngineOpt = Engine.polars,
+    spark_master: SparkMasterOpt = "local[*]",
 ) -> None:
     """Verify checksums, sizes, row counts, schema, every event rule (against the release's own
     codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate."""
@@ -174,6 +179,8 @@ def check(
         max_resources=max_resources,
         codebook=codebook,
         key=key,
+        engine=engine.value,
+        spark_master=spark_master,
     )
     report = check_release(release_dir, opts)
     agreement = _recorded_agreement(release_dir)

@@ -10,10 +10,13 @@ import typer
 from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     MaxExamplesOpt,
     QuietOpt,
     ReportFormat,
+    SparkMasterOpt,
     err,
     out,
 )
@@ -41,6 +44,8 @@ def validate(
     encoding: EncodingOpt = "utf-8",
     codebook: CodebookOpt = None,
     quiet: QuietOpt = False,
+    engine: EngineOpt = Engine.polars,
+    spark_master: SparkMasterOpt = "local[*]",
 ) -> None:
     """Validate coded events. Exit 0 when there are no errors (warnings are shown), 1 when there are
     errors, 2 when input cannot be read or arguments are wrong."""
@@ -63,6 +68,8 @@ def validate(
         encoding=encoding,
         max_examples=max_examples,
         progress=Progress.auto(quiet),
+        engine_name=engine.value,
+        spark_master=spark_master,
     )
     out(render(result.report, fmt.value))
     raise typer.Exit(result.exit_code)
