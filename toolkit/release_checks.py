@@ -439,6 +439,8 @@ def check_events(
     if engine_name == "spark":
         from toolkit import spark_engine
 
+        # absolute paths: tasks run in another working directory
+        source = ReleaseSource([p.absolute() for p in files], cb, published, CHUNK_ROWS)
         total, _ = spark_engine.run(
             source, len(source.slices), ctx, out, master=spark_master, scope="release"
         )

@@ -211,8 +211,6 @@ def run(
 ) -> tuple[int, int]:
     """:func:`toolkit.engine.run` on Spark: the same findings into ``collector``; returns
     (events, chunks). ``n_chunks`` chunks of ``source`` are checked, one Spark task each."""
-    from pyspark.sql import functions as S
-
     global LAST
     LAST = Timings()
     t0 = time.perf_counter()
@@ -221,6 +219,27 @@ def run(
     collector.add(list(extra))
     if n_chunks == 0:
         return 0, 0
+    try:
+        return _run(spark, source, n_chunks, ctx, collector, scope)
+    except Exception as exc:
+        # A task that met bad input raised InputError in its worker: the same message, exit 2.
+        text = str(exc)
+        marker = "toolkit.errors.InputError: "
+        if marker in text:
+            raise InputError(text.split(marker, 1)[1].splitlines()[0]) from None
+        raise
+
+
+def _run(
+    spark: SparkSession,
+    source: engine.Source,
+    n_chunks: int,
+    ctx: Context,
+    collector: F.Bounded,
+    scope: Literal["files", "release"],
+) -> tuple[int, int]:
+    from pyspark.sql import functions as S
+
     t1 = time.perf_counter()
     hash_fn = duplicates.hash_expr
     out = (

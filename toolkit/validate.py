@@ -129,7 +129,9 @@ class FileSource:
 
     def plan(self) -> int:
         """Cut the files into chunks without preparing them (the Spark engine prepares and checks
-        chunk ``i`` in a task through :meth:`chunk`); returns the number of chunks."""
+        chunk ``i`` in a task through :meth:`chunk`); returns the number of chunks. Paths become
+        absolute: tasks run in another working directory (findings keep the names as given)."""
+        self.entries = [(path.absolute(), rel, src, key) for path, rel, src, key in self.entries]
         if not self._scanned:
             for _ in self._scan():
                 pass
