@@ -89,8 +89,9 @@ def spark_check(workdir: Path, n: int, master: str, results: dict[str, object]) 
     print(row("evtk release check (polars)", local))
     print(row(f"evtk release check (spark {master})", spark))
     print(
-        f"  {'  spark split':<34} start-up {spark['startup']:.1f} s, tasks {spark['tasks']:.1f} s, "
-        f"reductions {spark['reductions']:.1f} s, rest of the check {spark['other']:.1f} s"
+        f"  {'  spark split':<34} start-up {spark['startup']:.1f} s, tasks + hash groupBy "
+        f"{spark['tasks']:.1f} s (tasks' own time {spark['task_seconds']:.1f} s summed), "
+        f"confirm + merge {spark['reductions']:.1f} s, rest of the check {spark['other']:.1f} s"
     )
     print("  peak memory: RSS summed over the process tree (Spark: driver Python + JVM + Python workers)")
     results["spark_check"] = {"rows": n, "master": master, "polars": local, "spark": spark}

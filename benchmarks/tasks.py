@@ -133,6 +133,7 @@ def run(name: str, args: list[str]) -> dict[str, object]:
             "events": report.counts.get("events"),
             "startup": t.startup,
             "tasks": t.tasks,
+            "task_seconds": t.task_seconds,
             "reductions": t.reductions,
             "other": total - t.startup - t.tasks - t.reductions,
         }
