@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_VERSION := 0.1.0
 
-.PHONY: install demo test test-slow test-package test-browser browser lint typecheck unit docs docs-check bench eval lock clean
+.PHONY: install demo test test-slow test-package test-browser browser java test-spark lint typecheck unit docs docs-check bench eval lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,22 @@ browser:
 	  fi; }
 	@chromium --version
 
+# A Java runtime for `--engine spark` (pyspark 4 needs Java 17 or 21; root on Debian/Ubuntu).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else \
+	    echo "make java: Java is missing and cannot be installed here (needs root and apt-get);" \
+	         "install a Java 17 or 21 runtime (e.g. Debian's openjdk-17-jre-headless), or the Spark tests are skipped"; exit 1; \
+	  fi; }
+	@java -version 2>&1 | head -1
+
+# The Spark engine in a local Spark session (needs `make java`; the JVM start-up is slow, so not
+# part of `make test`).
+test-spark: install
+	$(BIN)/python -m pytest -m spark tests/test_spark.py
+
 # The release report in a real headless browser (needs `make browser`).
 test-browser: install
 	$(BIN)/python -m pytest -m slow tests/test_report_browser.py
@@ -76,7 +92,7 @@ eval: install
 # Re-resolve the lock file after changing dependency ranges in pyproject.toml.
 lock: install
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra xlsx --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra xlsx --extra spark --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

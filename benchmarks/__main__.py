@@ -1,7 +1,7 @@
 """``make bench``: time evtk against plain polars (the floor) and pandera (the baseline).
 
     python -m benchmarks [--sizes 1000000,10000000] [--huge 100000000] [--huge-build 100000000]
-                         [--import-rows 5000000] [--workdir bench-data]
+                         [--import-rows 5000000] [--spark-rows 10000000] [--workdir bench-data]
 
 Every task runs in its own process; the table gives wall time, peak resident memory and the
 ratios the performance targets are stated in. Results also go to ``<workdir>/results.json``.
@@ -23,16 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(args: list[str]) -> dict[str, float]:
-    """Run ``python -m benchmarks.tasks ARGS`` and return its JSON plus wall time and peak RSS."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
+def _start(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "benchmarks.tasks", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
+
+
+def measure(args: list[str]) -> dict[str, float]:
+    """Run ``python -m benchmarks.tasks ARGS`` and return its JSON plus wall time and peak RSS."""
+    t0 = time.perf_counter()
+    proc = _start(args)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     out = proc.stdout.read() if proc.stdout else ""
@@ -43,6 +47,54 @@ def measure(args: list[str]) -> dict[str, float]:
     info["wall"] = wall
     info["peak_mib"] = usage.ru_maxrss / 1024
     return info
+
+
+def measure_tree(args: list[str]) -> dict[str, float]:
+    """:func:`measure` for a task with child processes (Spark's JVM and Python workers): peak
+    memory is the largest sum of RSS over the task's whole process tree, sampled every 0.2 s."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = _start(args)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                total += p.memory_info().rss
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"task {args} failed:\n{err[-2000:]}")
+    info = json.loads(out.strip().splitlines()[-1])
+    info["wall"] = wall
+    info["peak_mib"] = peak / 1024**2
+    return info
+
+
+def spark_check(workdir: Path, n: int, master: str, results: dict[str, object]) -> None:
+    """`release check` of one generated n-event release (four partitions) with the polars engine
+    and with `--engine spark` on ``master``; memory of the whole driver-side process tree."""
+    from benchmarks.huge import generate_release
+
+    print(f"\n== release check of a {n:,}-event release: polars engine and Spark {master}", flush=True)
+    rel = generate_release(n, workdir / f"spark-{n}", per_partition=max(n // 4, 1))
+    local = measure_tree(["check", str(rel)])
+    spark = measure_tree(["check_spark", str(rel), master])
+    print(row("evtk release check (polars)", local))
+    print(row(f"evtk release check (spark {master})", spark))
+    print(
+        f"  {'  spark split':<34} start-up {spark['startup']:.1f} s, tasks + hash groupBy "
+        f"{spark['tasks']:.1f} s (tasks' own time {spark['task_seconds']:.1f} s summed), "
+        f"confirm + merge {spark['reductions']:.1f} s, rest of the check {spark['other']:.1f} s"
+    )
+    print("  peak memory: RSS summed over the process tree (Spark: driver Python + JVM + Python workers)")
+    results["spark_check"] = {"rows": n, "master": master, "polars": local, "spark": spark}
 
 
 def ensure_data(workdir: Path, events: int, error_share: float) -> Path:
@@ -202,6 +254,10 @@ def main() -> None:
     parser.add_argument(
         "--huge-build", type=int, default=0, help="also build a release of this many events (peak memory)"
     )
+    parser.add_argument(
+        "--spark-rows", type=int, default=0, help="also check a release of this many events (polars vs Spark)"
+    )
+    parser.add_argument("--spark-master", default="local[2]", help="Spark master for --spark-rows")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench-data")
     parser.add_argument("--coder-sentences", type=int, default=20_000, help="sentences for the coder benchmark")
     parser.add_argument(
@@ -253,6 +309,8 @@ def main() -> None:
         print(row("evtk release build", build))
         print(f"  peak memory {build['peak_mib'] / 1024:.2f} GiB (target: under 6 GiB)")
         results["huge_build"] = build
+    if args.spark_rows:
+        spark_check(args.workdir, args.spark_rows, args.spark_master, results)
     (args.workdir / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
 

@@ -118,6 +118,25 @@ def run(name: str, args: list[str]) -> dict[str, object]:
 
         report = check_release(Path(args[0]), CheckOptions(find_previous=False, max_examples=20))
         return {"errors": report.errors, "events": report.counts.get("events")}
+    if name == "check_spark":
+        from toolkit import spark_engine
+        from toolkit.release import CheckOptions, check_release
+
+        t0 = time.perf_counter()
+        opts = CheckOptions(find_previous=False, max_examples=20, engine="spark", spark_master=args[1])
+        report = check_release(Path(args[0]), opts)
+        total = time.perf_counter() - t0
+        t = spark_engine.LAST
+        spark_engine.stop()
+        return {
+            "errors": report.errors,
+            "events": report.counts.get("events"),
+            "startup": t.startup,
+            "tasks": t.tasks,
+            "task_seconds": t.task_seconds,
+            "reductions": t.reductions,
+            "other": total - t.startup - t.tasks - t.reductions,
+        }
     raise SystemExit(f"unknown task {name}")
 
 

@@ -10,8 +10,17 @@ A test keeps these models and the dtypes in :mod:`toolkit.schema` in agreement.
 
 from __future__ import annotations
 
-import pandera.polars as pa
+import warnings
+
 import polars as pl
+
+with warnings.catch_warnings():
+    # With evtk[spark] installed, pandera imports pyspark.pandas, which warns about pandas 3; evtk
+    # never uses pandas-on-Spark.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+    import pandera.polars as pa
 
 from toolkit.schema import ARTICLE_ID_PATTERN, METHODS, PRECISIONS
 

@@ -68,6 +68,10 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
             "delete it and build again",
             release_dir,
         )
+    if options.engine == "spark":
+        from toolkit import spark_engine
+
+        spark_engine.session(options.spark_master)  # no pyspark or no Java: exit 2 before any reading
     out = F.Bounded(options.max_examples)
     try:
         release = open_release(
@@ -103,7 +107,9 @@ def run_checks(release_dir: Path, options: CheckOptions) -> F.Report:
     # Only the files the manifest lists are data (a stray file is R105, not events).
     events_files = [release.files[r] for r in release.event_files()]
     try:
-        counts["events"] = check_events(release, events_files, cb, out, options.progress)
+        counts["events"] = check_events(
+            release, events_files, cb, out, options.progress, options.engine, options.spark_master
+        )
         options.progress.stage("checked unique ids and duplicates", counts["events"])
     except pl.exceptions.PolarsError as exc:
         out.add(_rule("R111", "events", file="events", kind="events", detail=_first_line(exc)))
@@ -459,15 +465,31 @@ class ReleaseSource:
 
 
 def check_events(
-    release: Release, files: list[Path], cb: Codebook, out: F.Bounded, progress: Progress = NULL
+    release: Release,
+    files: list[Path],
+    cb: Codebook,
+    out: F.Bounded,
+    progress: Progress = NULL,
+    engine_name: str = "polars",
+    spark_master: str = "local[*]",
 ) -> int:
-    """Every event rule on the release's events, through the same engine as ``evtk validate``."""
+    """Every event rule on the release's events, through the same engine as ``evtk validate``
+    (``engine_name="spark"``: the same plans as Spark tasks, :mod:`toolkit.spark_engine`)."""
     have = release.files
     articles = pl.read_parquet(have["articles.parquet"]) if "articles.parquet" in have else None
     sentences = pl.read_parquet(have["sentences.parquet"]) if "sentences.parquet" in have else None
     published = articles.select("article_id", "published") if articles is not None else None
     source = ReleaseSource(files, cb, published, CHUNK_ROWS)
     ctx = Context(cb, published, sentences)
+    if engine_name == "spark":
+        from toolkit import spark_engine
+
+        # absolute paths: tasks run in another working directory
+        source = ReleaseSource([p.absolute() for p in files], cb, published, CHUNK_ROWS)
+        total, _ = spark_engine.run(
+            source, len(source.slices), ctx, out, master=spark_master, scope="release"
+        )
+        return total
     total, _ = engine.run(
         source, ctx, out, on_chunk=lambda n: progress.stage("checked events", n), scope="release"
     )

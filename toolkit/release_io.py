@@ -635,3 +635,5 @@ class CheckOptions:
     max_partitions: int = MAX_PARTITIONS
     key: Path | None = None  # a public key: verify manifest.json.sig with it
     codebook: Path | None = None  # the codebook to compare the snapshot with (default: the usual look-up)
+    engine: str = "polars"  # "spark": event rules as Spark tasks (toolkit.spark_engine)
+    spark_master: str = "local[*]"

@@ -125,6 +125,23 @@ class FileSource:
             for i in range(len(self._specs)):
                 yield self.chunk(i).collect()
             return
+        for buffer in self._scan():
+            yield self._prepare(buffer)
+        self._scanned = True
+
+    def plan(self) -> int:
+        """Cut the files into chunks without preparing them (the Spark engine prepares and checks
+        chunk ``i`` in a task through :meth:`chunk`); returns the number of chunks. Paths become
+        absolute: tasks run in another working directory (findings keep the names as given)."""
+        self.entries = [(path.absolute(), rel, src, key) for path, rel, src, key in self.entries]
+        if not self._scanned:
+            for _ in self._scan():
+                pass
+            self._scanned = True
+        return len(self._specs)
+
+    def _scan(self) -> Iterator[list[pl.DataFrame]]:
+        """The raw pieces of every chunk, in order; records the chunk specs and unreadable files."""
         buffer: list[pl.DataFrame] = []
         spec: list[tuple[int, int, int]] = []
         rows = 0
@@ -154,14 +171,13 @@ class FileSource:
                 offset += take
                 if rows >= self.chunk_rows:
                     self._specs.append(spec)
-                    yield self._prepare(buffer)
+                    yield buffer
                     buffer, spec, rows = [], [], 0
                 if height == 0:
                     break
         if buffer:
             self._specs.append(spec)
-            yield self._prepare(buffer)
-        self._scanned = True
+            yield buffer
 
     def chunk(self, index: int) -> pl.LazyFrame:
         """Chunk ``index`` again, lazily (Parquet is read for the columns the plan needs only)."""
@@ -214,13 +230,17 @@ def validate(
     sink: Sink | None = None,
     chunk_rows: int = CHUNK_ROWS,
     max_columns: int = CSV_MAX_COLUMNS,
+    engine_name: str = "polars",
+    spark_master: str = "local[*]",
 ) -> Validation:
     """Validate event files (and the articles they point at). Never raises for bad data:
     unreadable files become ``E000`` findings and ``exit_code`` 2 (so does a CSV file whose header
     has more than ``max_columns`` columns).
 
     Events are checked in chunks of at most ``chunk_rows`` (memory does not grow with the
-    input); ``sink(chunk, index)`` receives every prepared chunk (``release build`` writes them)."""
+    input); ``sink(chunk, index)`` receives every prepared chunk (``release build`` writes them).
+    ``engine_name="spark"`` checks the chunks as Spark tasks on ``spark_master``
+    (:mod:`toolkit.spark_engine`; same findings)."""
     paths = paths or [Path("data")]
     for p in paths:
         if not p.exists():
@@ -248,15 +268,25 @@ def validate(
     source = FileSource(files, cb, published, encoding, chunk_rows, max_columns)
     ctx = Context(cb, published, articles.sentences if art_dirs else None)
     collector = F.Bounded(max_examples)
-    events, _ = engine.run(
-        source,
-        ctx,
-        collector,
-        sink=sink,
-        extra=[articles.findings],
-        on_chunk=lambda n: progress.stage("checked events", n),
-        keep_rows=chunk_rows,
-    )
+    if engine_name == "spark":
+        from toolkit import spark_engine
+
+        if sink is not None:
+            raise InputError("the Spark engine checks data; it does not write releases (use --engine polars)")
+        spark_engine.session(spark_master)  # no pyspark or no Java: exit 2 before any reading
+        events, _ = spark_engine.run(
+            source, source.plan(), ctx, collector, master=spark_master, extra=[articles.findings]
+        )
+    else:
+        events, _ = engine.run(
+            source,
+            ctx,
+            collector,
+            sink=sink,
+            extra=[articles.findings],
+            on_chunk=lambda n: progress.stage("checked events", n),
+            keep_rows=chunk_rows,
+        )
     collector.add(source.problems)
     collector.add(field_notes(source.unknown, source.unknown.missing))
     collector.add(unresolved(source.unknown.unresolved))

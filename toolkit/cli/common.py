@@ -16,6 +16,11 @@ class ReportFormat(enum.StrEnum):
     github = "github"
 
 
+class Engine(enum.StrEnum):
+    polars = "polars"
+    spark = "spark"
+
+
 class ShowFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -65,6 +70,17 @@ IgnoreOpt = Annotated[
     ),
 ]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (e.g. latin-1).")]
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="Where the event rules run: polars in this process, or spark (needs "
+        "pip install 'evtk[spark]' and Java 17+; see docs/scale.md). Same findings.",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str, typer.Option("--spark-master", help="Spark master URL for --engine spark (e.g. yarn, spark://HOST:7077).")
+]
 
 
 def release_arg(value: Path) -> Path:

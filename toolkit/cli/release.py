@@ -11,12 +11,15 @@ import typer
 from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     IgnoreOpt,
     MaxExamplesOpt,
     PrimaryOpt,
     QuietOpt,
     ReportFormat,
+    SparkMasterOpt,
     StrictOpt,
     check_policy,
     err,
@@ -171,6 +174,8 @@ def check(
     strict: StrictOpt = None,
     ignore: IgnoreOpt = None,
     quiet: QuietOpt = False,
+    engine: EngineOpt = Engine.polars,
+    spark_master: SparkMasterOpt = "local[*]",
 ) -> None:
     """Verify checksums, sizes, row counts, schema, every event rule (against the release's own
     codebook snapshot) and the change against the previous release. Exit 0/1/2 as validate
@@ -197,6 +202,8 @@ def check(
         max_partitions=max_partitions,
         codebook=codebook,
         key=key,
+        engine=engine.value,
+        spark_master=spark_master,
     )
     report = check_release(release_dir, opts).policy(ignored, strict_on)
     agreement = _recorded_agreement(release_dir)

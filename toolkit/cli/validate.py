@@ -10,11 +10,14 @@ import typer
 from toolkit.cli.common import (
     CodebookOpt,
     EncodingOpt,
+    Engine,
+    EngineOpt,
     FormatOpt,
     IgnoreOpt,
     MaxExamplesOpt,
     QuietOpt,
     ReportFormat,
+    SparkMasterOpt,
     StrictOpt,
     check_policy,
     err,
@@ -49,6 +52,8 @@ def validate(
     max_columns: Annotated[
         int, typer.Option("--max-columns", min=1, help="Most columns a CSV event file's header may name.")
     ] = 1000,
+    engine: EngineOpt = Engine.polars,
+    spark_master: SparkMasterOpt = "local[*]",
 ) -> None:
     """Validate coded events. Exit 0 when there are no errors (warnings are shown; with --strict
     they fail too), 1 when there are errors, 2 when input cannot be read or arguments are wrong.
@@ -76,6 +81,8 @@ def validate(
         max_examples=max_examples,
         progress=Progress.auto(quiet),
         max_columns=max_columns,
+        engine_name=engine.value,
+        spark_master=spark_master,
     )
     result.report.policy(ignored, strict_on)
     out(render(result.report, fmt.value))

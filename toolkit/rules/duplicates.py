@@ -214,6 +214,12 @@ class Duplicates:
             self.close()
         return self._revisit
 
+    def set_candidates(self, ids: pl.Series, content: pl.Series, chunks: list[int]) -> None:
+        """The outcome of :meth:`revisit` computed elsewhere (the Spark engine groups the hashes
+        in a Spark job): candidate id and content hashes, and the chunks that hold them."""
+        self._cand_ids, self._cand_content, self._revisit = ids.unique(), content.unique(), sorted(chunks)
+        self.close()
+
     def candidates(self, chunk: pl.DataFrame | pl.LazyFrame, index: int, ctx: Context) -> pl.DataFrame:
         """The rows of a revisited chunk whose id or content hash is a candidate, with what the
         exact rules need. ``index`` orders rows of different chunks (``_seq``)."""

@@ -1,0 +1,49 @@
+"""Without pyspark or without Java, ``--engine spark`` exits 2 with what to install (no JVM is
+started: these run in plain ``make test``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit import spark_engine
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def no_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spark_engine, "_SESSIONS", {})
+
+
+@pytest.mark.parametrize(
+    "command", [["validate", "data"], ["release", "check", str(REPO / "data" / "releases" / "0.2.0")]]
+)
+def test_without_pyspark(
+    no_session: None, monkeypatch: pytest.MonkeyPatch, data_dir: Path, evtk, command
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # import fails as when not installed
+    r = evtk(*command, "--engine", "spark")
+    assert r.code == 2
+    assert "pip install 'evtk[spark]'" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_without_java(no_session: None, monkeypatch: pytest.MonkeyPatch, data_dir: Path, evtk) -> None:
+    pytest.importorskip("pyspark")
+    monkeypatch.setattr(spark_engine, "java_available", lambda: False)
+    r = evtk("validate", "data", "--engine", "spark", "--spark-master", "local[1]")
+    assert r.code == 2
+    assert "Java 17 or 21" in r.err and "JAVA_HOME" in r.err
+
+
+def test_polars_engine_never_imports_pyspark(python: str) -> None:
+    code = (
+        "import sys; from toolkit.validate import validate; from toolkit import release_checks, spark_engine; "
+        "from pathlib import Path; validate([Path('data')]); print(any(m.startswith('pyspark') for m in sys.modules))"
+    )
+    r = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert r.stdout.strip() == "False"
