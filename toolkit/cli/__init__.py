@@ -121,8 +121,8 @@ def os_error_message(exc: OSError) -> str:
     if not exc.filename:
         return f"{what}; nothing was published (check the path and free space)"
     path = Path(str(exc.filename))
-    writing = exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT) or path.name.startswith(".")
-    if writing and exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM):
+    refused_write = exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT)
+    if refused_write or (path.name.startswith(".") and exc.errno in (errno.EACCES, errno.EPERM)):
         folder = path.parent if path.name.startswith(".") else path
         fix = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "choose a writable --out"
         return f"cannot write in {plain(str(folder))}: {what}; nothing was published ({fix})"

@@ -148,11 +148,9 @@ def import_cmd(
 
     Example: evtk import gdelt2 20230207.export.CSV.zip --out data/imported.parquet
     """
-    from toolkit.cli import catch_signals
     from toolkit.interchange import import_events
     from toolkit.interchange.textstream import Limits
 
-    catch_signals()  # after polars is imported: its SIGINT handler would skip the clean-up
     limits = Limits(max_input_bytes, max_line_bytes, max_members, max_ratio)
     progress = _progress(f"evtk import {fmt.value}", quiet)
     summary = _run(
