@@ -11,8 +11,8 @@ import polars as pl
 
 from toolkit import __version__
 from toolkit.codebook import load_codebook
-from toolkit.release import ROW_GROUP_SIZE, _resources, render_card
-from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
+from toolkit.release import ROW_GROUP_SIZE, _resources, coverage, render_card
+from toolkit.schema import ADDED_COLUMNS, EVENT_COLUMNS, SCHEMA_VERSION
 
 
 def generate_release(
@@ -82,7 +82,7 @@ def generate_release(
             pl.col("event_id").str.split("#").list.get(1).alias("source_event_id"),
             *[
                 pl.lit(None).cast(EVENT_COLUMNS[c]).alias(c)
-                for c in ("source_story_id", "source_url", "source_name")
+                for c in ("source_story_id", "source_url", "source_name", *ADDED_COLUMNS)
             ],
             pl.lit(cb.version).alias("codebook_version"),
             pl.lit(None, dtype=pl.String).alias("note"),
@@ -123,7 +123,8 @@ def generate_release(
         },
         "resources": [],
     }
-    (target / "README.md").write_text(render_card(manifest), encoding="utf-8")
+    events_lf = pl.scan_parquet(target / "events" / "**" / "*.parquet", hive_partitioning=True)
+    (target / "README.md").write_text(render_card(manifest, coverage(events_lf, cb)), encoding="utf-8")
     (target / "CHANGES.md").write_text("# Synthetic release\n", encoding="utf-8")
     manifest["resources"] = _resources(target)
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -71,7 +71,7 @@ def table(text: str, header: str) -> dict[str, str]:
 def test_every_column_is_described_in_schema_order(built: Path) -> None:
     assert list(EVENT_COLUMN_DOCS) == list(EVENT_COLUMNS)
     text = card(built)
-    rows = [line for line in text.splitlines() if re.match(r"^\| `[a-z_]+` \| [A-Za-z0-9]+ \| ", line)]
+    rows = [line for line in text.splitlines() if re.match(r"^\| `[a-z0-9_]+` \| [A-Za-z0-9]+ \| ", line)]
     assert [r.split("`")[1] for r in rows] == list(EVENT_COLUMNS)
     for name, dtype in EVENT_COLUMNS.items():
         assert f"| `{name}` | {dtype} | {EVENT_COLUMN_DOCS[name]} |" in text

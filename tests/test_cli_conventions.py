@@ -93,6 +93,43 @@ def test_a_version_names_a_release(committed: Path, evtk, args: tuple[str, ...])
     assert r.code == 0, r.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("release", "check", "{uri}/data/releases/0.2.0"),
+        ("release", "diff", "{uri}/data/releases/0.1.0", "{uri}/data/releases/0.2.0"),
+        ("validate", "{uri}/data/releases/../../data/coded"),
+    ],
+)
+def test_a_file_uri_is_a_local_path(committed: Path, evtk, args: tuple[str, ...]) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "data" / "coded", committed / "data" / "coded")
+    shutil.copytree(REPO / "data" / "articles", committed / "data" / "articles")
+    uri = committed.as_uri()
+    r = evtk(*[a.format(uri=uri) for a in args])
+    assert r.code == 0, r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "scheme"),
+    [
+        (("release", "check", "s3a://bucket/releases/1.0.0", "--engine", "spark"), "s3a"),
+        (("release", "check", "gs://bucket/releases/1.0.0"), "gs"),
+        (("validate", "hdfs://head:8020/data"), "hdfs"),
+        (("export", "gdelt2", "https://example.org/releases/1.0.0", "--out", "x.tsv"), "https"),
+    ],
+)
+def test_a_remote_uri_is_refused_with_what_to_do(committed: Path, evtk, args: tuple[str, ...], scheme: str) -> None:
+    r = evtk(*args)
+    assert r.code == 2, r.output
+    assert f"{scheme}:// URIs are not read" in r.err and "mount" in r.err.lower(), r.err
+    assert f"{scheme}://" in r.err.splitlines()[0]  # the URI as the user wrote it
+    assert not (committed / "x.tsv").exists()
+
+
 def test_an_unknown_version_says_where_it_looked(committed: Path, evtk) -> None:
     for args in (
         ("release", "check", "9.9.9"),

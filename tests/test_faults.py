@@ -223,6 +223,16 @@ def _fifo(root: Path) -> list[Any]:
     return ["import", "gdelt2", root / "pipe.tsv", "--out", root / "o.parquet"]
 
 
+def _pipe(name: str, *args: str) -> Callable[[Path], list[Any]]:
+    """A command given a FIFO where a file belongs (reading it would block for ever)."""
+
+    def make(root: Path) -> list[Any]:
+        os.mkfifo(root / name)
+        return [a.replace("PIPE", str(root / name)) for a in args]
+
+    return make
+
+
 CASES: dict[str, tuple[Callable[[Path], list[Any]], tuple[int, ...], str]] = {
     # name: (arguments, allowed exit codes, a phrase of the message)
     "deep-json-manifest": (_deep, (1,), "nested too deeply"),
@@ -264,6 +274,22 @@ CASES: dict[str, tuple[Callable[[Path], list[Any]], tuple[int, ...], str]] = {
     "gz-one-long-line": (_gz_long_line, (2,), "longer than 1000000 bytes"),
     "zip-of-many-members": (_zip_members, (2,), "over the limit of 3 (--max-members)"),
     "fifo-input": (_fifo, (2,), "is not a regular file"),
+    "validate-fifo-yaml": (_pipe("e.yaml", "validate", "PIPE"), (2,), "is not a regular file"),
+    "validate-fifo-csv": (_pipe("e.csv", "validate", "PIPE"), (2,), "is not a regular file"),
+    "validate-fifo-jsonl": (_pipe("e.jsonl", "validate", "PIPE"), (2,), "is not a regular file"),
+    "validate-fifo-parquet": (_pipe("e.parquet", "validate", "PIPE"), (2,), "is not a regular file"),
+    "validate-dev-zero": (lambda root: ["validate", "/dev/zero"], (2,), "is not a regular file"),
+    "articles-add-fifo": (
+        _pipe("story.txt", "articles", "add", "PIPE", "--published", "2020-01-01", "--articles", "arts"),
+        (2,),
+        "is not a regular file",
+    ),
+    "fix-fifo": (_pipe("sheet.csv", "fix", "PIPE"), (2,), "is not a regular file"),
+    "check-key-fifo": (
+        _pipe("key.pub", "release", "check", str(REPO / "data" / "releases" / "0.2.0"), "--key", "PIPE"),
+        (2,),
+        "is not a regular file",
+    ),
     "dev-zero-input": (
         lambda root: ["import", "gdelt2", "/dev/zero", "--out", root / "o.parquet"],
         (2,),

@@ -145,3 +145,79 @@ def test_export_uses_the_release_codebook_snapshot(tmp_path: Path) -> None:
 
     with pytest.raises(InputError):
         export_events("phoenix", built.path, tmp_path / "out.tsv")
+
+
+# ------------------------------------------------------------------ provenance columns (schema 1.1.0)
+def test_release_keeps_the_imported_country_and_actor_codes_as_written(tmp_path: Path) -> None:
+    """The codebook's code goes in location_country and the source's value in
+    source_location_country, in the release as in the imported file (ICEWS names, GDELT FIPS)."""
+    data = tmp_path / "data"
+    import_events("icews", [FORMATS / "icews" / "sample.tab"], data / "imports" / "icews.parquet")
+    import_events("gdelt1", [FORMATS / "gdelt1" / "sample.58col.tsv"], data / "imports" / "gdelt.parquet")
+    built = build_release("0.1.0", data, tmp_path / "releases")
+    assert built.manifest["schema_version"] == "1.1.0"
+    assert check_release(built.path).errors == 0
+    events = load(built.path).collect()
+    icews = events.filter(pl.col("file") == "imports/icews.parquet")
+    pairs = dict(icews.select("source_location_country", "location_country").unique().iter_rows())
+    assert pairs["Vietnam"] == "VNM" and pairs["Japan"] == "JPN"
+    gdelt = events.filter(pl.col("file") == "imports/gdelt.parquet", pl.col("source_location_country").is_not_null())
+    assert gdelt.height > 0
+    # FIPS codes as GDELT wrote them (two letters), the codebook's three-letter codes beside them
+    assert gdelt["source_location_country"].str.len_chars().max() == 2
+    assert gdelt["location_country"].str.len_chars().min() == 3
+    assert {"source_actor1_code", "source_actor2_code"} <= set(events.columns)
+
+
+def test_a_release_of_the_older_schema_reads_and_checks_with_the_added_columns_null() -> None:
+    """0.1.0 is a schema 1.0.0 release (no provenance columns): it passes its check, and every
+    reader shows the added columns as typed nulls, in schema order."""
+    from toolkit.schema import ADDED_COLUMNS, EVENT_COLUMNS
+
+    old = Path(__file__).resolve().parent.parent / "data" / "releases" / "0.1.0"
+    report = check_release(old)
+    assert report.errors == 0 and "R106" not in report.rule_counts
+    events = load(old).collect()
+    assert events.columns == list(EVENT_COLUMNS)
+    for column in ADDED_COLUMNS:
+        assert events[column].dtype == pl.String and events[column].null_count() == events.height
+
+
+def _rewrite_manifest_schema(release: Path, schema: str, drop: str | None = None, add: str | None = None) -> None:
+    import json
+
+    from toolkit.release import _resources
+
+    events = release / "events.parquet"
+    frame = pl.read_parquet(events)
+    if drop:
+        frame = frame.drop(drop)
+    if add:
+        frame = frame.with_columns(pl.lit("x").alias(add))
+    meta = pl.read_parquet_metadata(events)
+    meta["evtk.schema_version"] = schema
+    frame.write_parquet(events, metadata=meta)
+    manifest = json.loads((release / "manifest.json").read_text())
+    manifest["schema_version"] = schema
+    manifest["resources"] = _resources(release)
+    (release / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def test_a_release_that_says_schema_1_1_needs_its_added_columns(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    import_events("icews", [FORMATS / "icews" / "sample.tab"], data / "imports" / "icews.parquet")
+    built = build_release("0.1.0", data, tmp_path / "releases")
+    _rewrite_manifest_schema(built.path, "1.1.0", drop="source_location_country")
+    report = check_release(built.path)
+    r106 = report.findings.filter(pl.col("rule") == "R106")
+    assert r106.height == 1 and "column source_location_country missing" in r106["message"][0]
+
+
+def test_a_release_of_a_newer_minor_schema_says_upgrade(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    import_events("icews", [FORMATS / "icews" / "sample.tab"], data / "imports" / "icews.parquet")
+    built = build_release("0.1.0", data, tmp_path / "releases")
+    _rewrite_manifest_schema(built.path, "1.9.0", add="brand_new")
+    r106 = check_release(built.path).findings.filter(pl.col("rule") == "R106")
+    assert r106.height == 1
+    assert "unexpected column brand_new" in r106["message"][0] and "upgrade evtk" in r106["message"][0]

@@ -33,7 +33,7 @@ from toolkit.rules.articles import check_articles
 from toolkit.rules.files import unreadable
 from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_ID_PATTERN, SENTENCE_COLUMNS
 from toolkit.segment import SEGMENTER_VERSION, segment
-from toolkit.textio import decode, read_text
+from toolkit.textio import decode, read_bytes, read_text
 
 ARTICLE_ID_RE = re.compile(ARTICLE_ID_PATTERN)
 META_FIELDS = (
@@ -305,7 +305,7 @@ def add_article(
         raise UsageError(f"--published {published!r} is not a valid YYYY-MM-DD date") from None
     if text_file.suffix.lower() not in (".txt", ".text", ".md", ""):
         raise UsageError(f"{text_file}: expected a plain-text file (.txt)")
-    text = decode(_read_bytes(text_file), text_file, encoding)
+    text = decode(read_bytes(text_file), text_file, encoding)
     if not text.strip():
         raise InputError("the article text is empty", text_file)
     article_id = article_id or slugify(text_file.stem)
@@ -425,15 +425,6 @@ def _refuse_moved_sentences(article_id: str, events: pl.DataFrame) -> None:
             "differently; keep the sentences as they were (the same first lines), pass --remap to move "
             "the events to the sentences that hold their quotes, or re-code those events"
         )
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a text file", path) from None
 
 
 def find_article(articles_dir: Path, article_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -23,7 +23,7 @@ import polars as pl
 from toolkit import yamlio
 from toolkit.errors import InputError
 from toolkit.schema import INPUT_FIELDS
-from toolkit.textio import UTF8_BOM, decode, read_bytes, read_text
+from toolkit.textio import NOT_REGULAR, UTF8_BOM, decode, read_bytes, read_text
 
 FIELDS = tuple(INPUT_FIELDS)
 EVENT_SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl", ".ndjson", ".parquet")
@@ -580,8 +580,10 @@ def discover(paths: list[Path]) -> list[Path]:
                     and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 )
             )
-        elif p.exists():
+        elif p.is_file():
             out.append(p)
+        elif p.exists():
+            raise InputError(NOT_REGULAR, p)
         else:
             raise InputError("no such file or directory", p)
     return out

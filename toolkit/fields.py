@@ -38,6 +38,9 @@ FIELD_MAP: tuple[tuple[str, str], ...] = (
     ("source_story_id", "source_story_id"),
     ("url", "source_url"),
     ("publisher", "source_name"),
+    ("source_location_country", "source_location_country"),
+    ("source_actor1_code", "source_actor1_code"),
+    ("source_actor2_code", "source_actor2_code"),
     ("note", "note"),
 )
 #: The codebook's values a release carries (never the file's): prepared look-up, release column,

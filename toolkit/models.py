@@ -58,6 +58,9 @@ class EventsTable(pa.DataFrameModel):
     source_story_id: str = pa.Field(nullable=True)
     source_url: str = pa.Field(nullable=True)
     source_name: str = pa.Field(nullable=True)
+    source_location_country: str = pa.Field(nullable=True)
+    source_actor1_code: str = pa.Field(nullable=True)
+    source_actor2_code: str = pa.Field(nullable=True)
     codebook_version: str = pa.Field(str_matches=r"^\d+\.\d+\.\d+$")
     note: str = pa.Field(nullable=True)
 

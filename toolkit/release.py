@@ -189,6 +189,9 @@ EDIT_FIELDS = (
     "source_story_id",
     "source_url",
     "source_name",
+    "source_location_country",
+    "source_actor1_code",
+    "source_actor2_code",
     "note",
 )
 DIFF_COLUMNS = [

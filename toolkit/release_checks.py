@@ -40,7 +40,7 @@ from toolkit.release_io import (
 )
 from toolkit.rules import get
 from toolkit.rules.common import Context
-from toolkit.schema import EVENT_COLUMNS, SCHEMA_VERSION
+from toolkit.schema import SCHEMA_VERSION, columns_of, conform, version_tuple
 
 CHUNK_ROWS = 4_000_000
 SIGNATURE = "manifest.json.sig"
@@ -313,9 +313,17 @@ def _check_parquet_meta(pf: pq.ParquetFile, rel: str, manifest: dict[str, Any], 
             out.add(_rule("R106", rel, file=rel, detail=detail))
             return False
         got = pl.from_arrow(pf.schema_arrow.empty_table()).schema  # type: ignore[union-attr]
-        want_cols = {k: v for k, v in EVENT_COLUMNS.items() if not (k == "year" and "year=" in rel)}
+        stated = str(manifest.get("schema_version", ""))
+        # a release of an older 1.x schema lacks the columns added since (readers fill them)
+        want_cols = {k: v for k, v in columns_of(stated).items() if not (k == "year" and "year=" in rel)}
         problems = [f"column {k} missing" for k in want_cols if k not in got]
-        problems += [f"unexpected column {shown(k)}" for k in got if k not in want_cols]
+        strangers = [f"unexpected column {shown(k)}" for k in got if k not in want_cols]
+        if strangers and version_tuple(stated) > version_tuple(SCHEMA_VERSION):
+            strangers[0] += (
+                f" (the manifest's schema {shown(stated)} is newer than this toolkit's {SCHEMA_VERSION}: "
+                "upgrade evtk)"
+            )
+        problems += strangers
         problems += [
             f"column {k} is {got[k]}, expected {v}" for k, v in want_cols.items() if k in got and got[k] != v
         ]
@@ -460,7 +468,7 @@ class ReleaseSource:
 
     def chunk(self, index: int) -> pl.LazyFrame:
         path, offset = self.slices[index]
-        lf = checks.from_release(pl.scan_parquet(path).slice(offset, self.chunk_rows))
+        lf = checks.from_release(conform(pl.scan_parquet(path)).slice(offset, self.chunk_rows))
         return checks.join_reference(lf, self.cb, self.published)
 
 

@@ -26,7 +26,7 @@ from toolkit import semver
 from toolkit.codebook import Codebook, codebook_from_sources
 from toolkit.errors import InputError, LimitError, UsageError
 from toolkit.progress import NULL, Progress
-from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS
+from toolkit.schema import EVENT_COLUMNS, RETRACTION_COLUMNS, conform
 from toolkit.textio import decode, plain
 
 #: flat code tables a release carries beside its codebook snapshot (derived from it; R116)
@@ -352,11 +352,13 @@ def scan_events(release_dir: Path | Release) -> pl.LazyFrame:
     if not files:
         raise InputError("the manifest lists no events file (events.parquet or events/)", rel.root)
     if len(files) == 1 and files[0].name == "events.parquet" and files[0].parent == rel.root:
-        return pl.scan_parquet(files[0])
-    # the partition key read as the schema's type, so a predicate on it prunes whole partitions
-    return pl.scan_parquet(files, hive_partitioning=True, hive_schema={"year": pl.Int32}).select(
-        cs.by_name(*EVENT_COLUMNS, require_all=False)  # in schema order; check reports gaps
-    )
+        lf = pl.scan_parquet(files[0])
+    else:
+        # the partition key read as the schema's type, so a predicate on it prunes whole partitions
+        lf = pl.scan_parquet(files, hive_partitioning=True, hive_schema={"year": pl.Int32})
+    # columns of an older schema's release filled; in schema order, other columns after (check reports
+    # gaps and strangers)
+    return conform(lf).select(cs.by_name(*EVENT_COLUMNS, require_all=False), ~cs.by_name(*EVENT_COLUMNS, require_all=False))
 
 
 def event_file_of(release_dir: Path, ids: list[str]) -> dict[str, str]:

@@ -9,7 +9,9 @@ Two vocabularies, one mapping:
   ``date_precision``, ``source_actor``, ...), see :data:`EVENT_COLUMNS`.
 
 ``SCHEMA_VERSION`` names the release table layout; bump its major part when a column is removed,
-renamed or retyped (a release with a new major schema needs a major dataset version).
+renamed or retyped (a release with a new major schema needs a major dataset version), its minor part
+when a column is added (:data:`ADDED_COLUMNS`: a release of an older minor version lacks them, and
+readers see them as nulls).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 #: input field -> (release column, polars dtype of the parsed value)
 INPUT_FIELDS: dict[str, str] = {
@@ -38,10 +40,10 @@ INPUT_FIELDS: dict[str, str] = {
     "location_lat": "latitude",
     "location_lon": "longitude",
     # the location country as an imported dataset wrote it (a GDELT FIPS code, an ICEWS country name);
-    # ``location_country`` holds the codebook's code for it. Kept in the imported file, not in releases.
+    # ``location_country`` holds the codebook's code for it.
     "source_location_country": "source_location_country",
     # the actor codes as an imported dataset wrote them (GDELT's ``GHAAKA``); ``source`` and ``target``
-    # hold them in the codebook's form (``GHAaka``). Kept in the imported file, not in releases.
+    # hold them in the codebook's form (``GHAaka``).
     "source_actor1_code": "source_actor1_code",
     "source_actor2_code": "source_actor2_code",
     "coder": "coder",
@@ -85,14 +87,18 @@ EVENT_COLUMNS: dict[str, Any] = {
     "source_story_id": pl.String,
     "source_url": pl.String,
     "source_name": pl.String,
+    "source_location_country": pl.String,
+    "source_actor1_code": pl.String,
+    "source_actor2_code": pl.String,
     "codebook_version": pl.String,
     "note": pl.String,
 }
 
 #: what each events column holds: the one description the dataset card and docs/data.md show
 EVENT_COLUMN_DOCS: dict[str, str] = {
-    "event_id": "stable id, `<file>#<local_id>`; kept across releases while file and local id are unchanged",
-    "file": "the coded-event file below the data folder, without its extension",
+    "event_id": "stable id, `<file without its extension>#<local_id>`; kept across releases while "
+    "file and local id are unchanged",
+    "file": "the coded-event file the event comes from: its path below the data folder, with its extension",
     "local_id": "the event's id within its file (`id` in the file)",
     "article_id": "the article the event was coded from (`articles.parquet`)",
     "sentence": "1-based sentence number in the article (`sentences.parquet`)",
@@ -117,10 +123,48 @@ EVENT_COLUMN_DOCS: dict[str, str] = {
     "source_story_id": "the story id in the dataset it was imported from",
     "source_url": "the URL of the imported event's source",
     "source_name": "the publisher of the imported event's source",
+    "source_location_country": "the location country as the imported dataset wrote it (a GDELT FIPS code, "
+    "an ICEWS country name); `location_country` holds the codebook's code for it",
+    "source_actor1_code": "the source actor's code as the imported dataset wrote it, when evtk rewrote it "
+    "into the codebook's form (GDELT's `GHAAKA` for `GHAaka`)",
+    "source_actor2_code": "the target actor's code as the imported dataset wrote it, when evtk rewrote it",
     "codebook_version": "the codebook version the event was validated against",
     "note": "the coder's note",
 }
 assert list(EVENT_COLUMN_DOCS) == list(EVENT_COLUMNS), "describe every events column, in schema order"
+
+#: columns added after schema 1.0.0, with the schema version that added them. A release of an
+#: older schema has none of them (``release check`` accepts that); readers fill them with nulls.
+ADDED_COLUMNS: dict[str, str] = {
+    "source_location_country": "1.1.0",
+    "source_actor1_code": "1.1.0",
+    "source_actor2_code": "1.1.0",
+}
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``"1.1.0"`` as ``(1, 1, 0)``; a part that is not a number reads as 0."""
+    return tuple(int(p) if p.isdigit() else 0 for p in (version.split(".") + ["0", "0"])[:3])
+
+
+def columns_of(schema_version: str) -> dict[str, Any]:
+    """The events columns a release of ``schema_version`` (same major version) must have."""
+    have = version_tuple(schema_version)
+    return {
+        c: t for c, t in EVENT_COLUMNS.items() if c not in ADDED_COLUMNS or have >= version_tuple(ADDED_COLUMNS[c])
+    }
+
+
+def conform(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Events of a release of any 1.x schema with the columns of this one: added columns a release
+    of an older schema lacks are nulls of their type. Other columns are left as they are (a
+    missing required column is ``release check``'s R106, not something to paper over)."""
+    try:
+        names = lf.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return lf  # unreadable: the caller's own read reports it
+    fill = [pl.lit(None, EVENT_COLUMNS[c]).alias(c) for c in ADDED_COLUMNS if c not in names]
+    return lf.with_columns(fill) if fill else lf
 
 
 def column_table() -> str:

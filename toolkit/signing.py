@@ -58,8 +58,10 @@ def sign_release(release_dir: Path, key: Path) -> Path:
 def verify_signature(release: Release, public_key: Path) -> str | None:
     """None when ``manifest.json.sig`` is a valid signature of the manifest by ``public_key``;
     otherwise what is wrong."""
+    from toolkit.textio import read_bytes
+
     try:
-        key_text = public_key.read_text(encoding="utf-8").strip()
+        key_text = read_bytes(public_key).decode("utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the public key ({exc})", public_key) from None
     if not key_text or "\n" in key_text or "PRIVATE KEY" in key_text:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -86,10 +87,19 @@ def decode(data: bytes, path: Path | str, encoding: str = "utf-8") -> str:
     return text
 
 
+NOT_REGULAR = "is not a regular file (a pipe, device or socket): give a file saved on disk"
+
+
 def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
-    """A file's bytes, refusing files over ``max_bytes``; a missing or unreadable file is an InputError."""
+    """A file's bytes, refusing files over ``max_bytes``; a missing or unreadable file, or one that
+    is not a regular file (a FIFO would block, ``/dev/zero`` never ends), is an InputError."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(NOT_REGULAR, path)
+        size = st.st_size
         if max_bytes is not None and size > max_bytes:
             raise InputError(
                 f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for this format: "

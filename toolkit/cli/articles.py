@@ -41,7 +41,7 @@ def add(
 ) -> None:
     """Import a plain-text article: copy the text, segment it into numbered sentences, freeze them.
 
-    Example: evtk articles add story.txt
+    Example: evtk articles add story.txt --published 2023-02-07 --source AFP
     """
     from toolkit.articles import add_article
 

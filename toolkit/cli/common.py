@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -83,6 +84,35 @@ SparkMasterOpt = Annotated[
 ]
 
 
+#: a URI as it reaches a command once the shell argument became a Path (``s3a://b/x`` -> ``s3a:/b/x``)
+_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
+
+
+def local_path(value: Path) -> Path:
+    """A path argument as a local path. ``file://`` URIs are local paths; other URIs (``s3a://``,
+    ``gs://``, ``hdfs://``, ``https://``) are refused with what to do instead, since every reader
+    opens files itself (docs/scale.md, "Paths")."""
+    import os
+    from urllib.parse import unquote
+
+    from toolkit.errors import UsageError
+
+    named = str(value)
+    match = _URI.match(named)
+    if match is None or os.path.lexists(value) or len(match.group(1)) == 1:  # C:/ on Windows
+        return value
+    scheme = match.group(1).lower()
+    rest = named[match.end() - 1 :]
+    if scheme == "file":
+        return Path(unquote(rest))
+    raise UsageError(
+        f"{scheme}:// URIs are not read: evtk opens every file itself (also on Spark). Mount the "
+        "bucket or share (mountpoint-s3, gcsfuse, a Databricks volume, NFS) and pass the mounted "
+        "path; see docs/scale.md",
+        named.replace(":/", "://", 1),
+    )
+
+
 def release_arg(value: Path) -> Path:
     """A release named on the command line: a path is taken as given (the command says what is
     wrong with it); a version that is not a path resolves as ``toolkit.load`` resolves it,
@@ -92,6 +122,7 @@ def release_arg(value: Path) -> Path:
     from toolkit import semver
     from toolkit.release_io import resolve_release
 
+    value = local_path(value)
     named = str(value)
     if os.path.lexists(value) or not (semver.is_valid(named) or named == "latest"):
         return value

@@ -21,6 +21,7 @@ from toolkit.cli.common import (
     StrictOpt,
     check_policy,
     err,
+    local_path,
     out,
 )
 
@@ -63,7 +64,7 @@ def validate(
     from toolkit.findings import render
     from toolkit.validate import validate as run
 
-    targets = paths or [Path("data")]
+    targets = [local_path(p) for p in paths] if paths else [Path("data")]
     ignored, strict_on = check_policy(targets, ignore, strict)
     if fix_ids:
         from toolkit.fix_ids import fix_ids as do_fix
