@@ -160,14 +160,42 @@ def test_reused_id_with_other_text_is_found(tmp_path: Path, evtk: Callable[..., 
     e3 = next(e for e in events if e["id"] == "e3")
     e3.update(sentence="4", quote="was in Iraq on Monday", date="2023-02-06")
     set_events(data, events)
-    b = build_release("0.1.1", data, tmp_path / "releases").path
+    with refusals_off():  # the build refuses it (below); a hand-made release has it
+        b = build_release("0.1.1", data, tmp_path / "releases").path
     r = evtk("release", "check", b)
     assert r.code == 1, r.output
     assert "R206 reused-id" in r.out
     assert f"event {SEED_PREFIX}#e3 points at other text than in 0.1.0: sentence changed (3 -> 4)" in r.out
-    assert "quote changed" in r.out
+    assert "R210" not in r.out  # the quote of another sentence is part of the move, not an edit
     d = diff_releases(tmp_path / "releases" / "0.1.0", b)
     assert d["counts"]["moved"] == 1 and d["moved"][0]["event_id"] == f"{SEED_PREFIX}#e3"
+    shutil.rmtree(b)
+    r = evtk("release", "build", "0.1.1", "--data", data, "--out", tmp_path / "releases")
+    assert r.code == 1, r.output
+    assert (
+        f"R206 1 event id(s) of 0.1.0 now name another article or sentence; the first: event "
+        f"{SEED_PREFIX}#e3 points at other text than in 0.1.0: sentence changed (3 -> 4): give the event a "
+        "new id (and retract the old one in data/retractions.csv)"
+    ) in r.output
+    assert not (tmp_path / "releases" / "0.1.1").exists()
+
+
+def test_a_corrected_quote_is_an_edit_that_the_check_reports(tmp_path: Path, evtk: Callable[..., Any]) -> None:
+    data = make_data(tmp_path)
+    a = build_release("0.1.0", data, tmp_path / "releases").path
+    events = seed_events()
+    e3 = next(e for e in events if e["id"] == "e3")
+    old = e3["quote"]
+    e3.update(quote=old.split(" ", 1)[1])  # the same sentence, fewer of its words
+    set_events(data, events)
+    b = build_release("0.1.1", data, tmp_path / "releases").path
+    r = evtk("release", "check", b)
+    assert r.code == 0, r.output
+    assert f"warning R210 requoted: event {SEED_PREFIX}#e3 quotes other words of its sentence than in 0.1.0" in r.out
+    assert "R206" not in r.out
+    d = diff_releases(a, b)
+    assert d["counts"]["moved"] == 0 and d["counts"]["edited"] == 1
+    assert "quote" in (b / "CHANGES.md").read_text(encoding="utf-8")
 
 
 def test_patch_bump_with_silent_removal_says_so(tmp_path: Path) -> None:

@@ -398,6 +398,26 @@ def test_location_as_a_value_says_it_takes_a_mapping(data_dir: Path, make_event_
     ]
 
 
+@pytest.mark.parametrize(
+    ("extra", "meant"),
+    [
+        ({"location": {"country": "MLI", "name": "Bamako"}}, "location.place"),
+        ({"location": {"country": "MLI", "latitude": 12.6}}, "location.lat"),
+        ({"location": {"country": "MLI", "lng": -8.0}}, "location.lon"),
+        ({"location_city": "Bamako"}, "location_place"),
+        ({"actor1": "RUSGOV"}, "source"),
+        ({"cameo_code": "042"}, "code"),
+    ],
+)
+def test_a_field_named_as_other_datasets_name_it_gets_evtks_name(
+    data_dir: Path, make_event_yaml, extra: dict, meant: str
+) -> None:
+    _write(CODED, make_event_yaml(extra))
+    messages = _found(data_dir)["message"].to_list()
+    assert len(messages) == 1
+    assert messages[0].endswith(f"is ignored: did you mean '{meant}'?")
+
+
 HEADER = "id,article,sentence,quote,date,source,target,code"
 ROW = "e1,afp-2023-02-07-lavrov-mali,{sentence},arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042"
 

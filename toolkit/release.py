@@ -410,8 +410,8 @@ def _refuse_version(version: str, out_dir: Path, cb: Codebook, retractions: pl.D
 def _refuse_change(
     version: str, prev: Path, events: pl.LazyFrame, retractions: pl.DataFrame, cb: Codebook
 ) -> None:
-    """What ``release check --previous`` rejects (R201 removals without a retraction, R202 a bump too
-    small for the change), refused before the release is written, naming the rule and the fix."""
+    """What ``release check --previous`` rejects (R201 removals without a retraction, R206 an id that
+    names another article or sentence, R202 a bump too small for the change), refused before the release is written, naming the rule and the fix."""
     old = scan_events(prev).select("event_id")
     removed = old.join(events.select("event_id"), on="event_id", how="anti").collect()["event_id"]
     unexplained = removed.filter(~removed.is_in(retractions["event_id"].implode()))
@@ -424,6 +424,23 @@ def _refuse_change(
                 previous=prev.name,
                 hint=": add them to data/retractions.csv with a reason, or restore them",
             )
+        )
+    from toolkit.release_checks import REUSE_FIELDS, reused_ids
+
+    moved = reused_ids(scan_events(prev), events).filter(
+        pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_new")) for c in REUSE_FIELDS)
+    )
+    counted = moved.select(pl.len(), pl.col("event_id").min()).collect().row(0)
+    if counted[0]:
+        first = moved.filter(pl.col("event_id") == counted[1]).collect().row(0, named=True)
+        what = next(c for c in REUSE_FIELDS if first[c] != first[f"{c}_new"])
+        raise BuildRefused(
+            f"R206 {counted[0]} event id(s) of {prev.name} now name another article or sentence; the first: "
+            + RULES["R206"].text(
+                id=first["event_id"], previous=prev.name, what=what, old=first[what], new=first[f"{what}_new"]
+            )
+            + ": give the event a new id (and retract the old one in data/retractions.csv), or put it back "
+            "under its article and sentence"
         )
     kind, why = _needed_bump(read_manifest(prev), cb, removed.len())
     got = semver.bump_kind(prev.name, version)
@@ -843,11 +860,11 @@ def diff_releases(
         | ~pl.col("date_precision").eq_missing(pl.col("date_precision_new"))
     )
 
-    # an id that now names another article, sentence or quote (check reports it as R206)
+    # an id that now names another article or sentence (check reports it as R206); a quote changed
+    # within the sentence is an edit (R210 warns of it)
     moved = both.filter(
         ~pl.col("article_id").eq_missing(pl.col("article_id_new"))
         | ~pl.col("sentence").eq_missing(pl.col("sentence_new"))
-        | ~pl.col("quote").eq_missing(pl.col("quote_new"))
     )
     changed = {f: ~pl.col(f).eq_missing(pl.col(f"{f}_new")) for f in DIFF_FIELDS}
     edited = both.filter(pl.any_horizontal(*(changed[f] for f in EDIT_FIELDS)))

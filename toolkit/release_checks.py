@@ -744,36 +744,53 @@ def _bump_finding(v_new: str, v_old: str, detail: str) -> pl.DataFrame:
     return F.single("R202", get("R202").text(version=v_new, previous=v_old, detail=detail), file="manifest.json")
 
 
-REUSE_FIELDS = ("article_id", "sentence", "quote")
+REUSE_FIELDS = ("article_id", "sentence")
+
+
+def reused_ids(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
+    """Ids in both releases with ``article_id``, ``sentence`` and ``quote`` of each (``*_new``)."""
+    cols = ["event_id", *REUSE_FIELDS, "quote"]
+    return old.select(cols).join(new.select(cols), on="event_id", how="inner", suffix="_new")
+
+
+def _short(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.String).str.slice(0, 60).fill_null("(none)")
 
 
 def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bounded) -> None:
-    """R206: an id kept across releases still names the same article, sentence and quote."""
-    cols = ["event_id", *REUSE_FIELDS]
-    joined = (
-        scan_events(prev)
-        .select(cols)
-        .join(scan_events(release).select(cols), on="event_id", how="inner", suffix="_new")
-    )
+    """R206: an id kept across releases still names the same article and sentence; R210: one whose
+    quote changed within its sentence (an edit, or another event under an old name)."""
+    joined = reused_ids(scan_events(prev), scan_events(release))
+    same_place = pl.lit(True)
     for col in REUSE_FIELDS:
-        changed = joined.filter(~pl.col(col).eq_missing(pl.col(f"{col}_new")))
+        moved = ~pl.col(col).eq_missing(pl.col(f"{col}_new"))
+        same_place = same_place & ~moved
+        changed = joined.filter(moved)
         out.add_capped(
             changed,
             F.make(
                 changed,
                 "R206",
                 get("R206").expr(
-                    id=pl.col("event_id"),
-                    previous=prev_name,
-                    what=col,
-                    old=pl.col(col).cast(pl.String).str.slice(0, 60).fill_null("(none)"),
-                    new=pl.col(f"{col}_new").cast(pl.String).str.slice(0, 60).fill_null("(none)"),
+                    id=pl.col("event_id"), previous=prev_name, what=col, old=_short(col), new=_short(f"{col}_new")
                 ),
                 file=pl.lit("events"),
                 event_id=pl.col("event_id"),
             ),
             "R206",
         )
+    requoted = joined.filter(same_place & ~pl.col("quote").eq_missing(pl.col("quote_new")))
+    out.add_capped(
+        requoted,
+        F.make(
+            requoted,
+            "R210",
+            get("R210").expr(id=pl.col("event_id"), previous=prev_name, old=_short("quote"), new=_short("quote_new")),
+            file=pl.lit("events"),
+            event_id=pl.col("event_id"),
+        ),
+        "R210",
+    )
 
 
 def _shares(lf: pl.LazyFrame, col: str) -> dict[str, float]:

@@ -140,11 +140,70 @@ def masks(ctx: Context) -> list[Mask]:
     return out
 
 
-def field_notes(unknown: list[tuple[str, int | None, str]], missing: list[tuple[str, str]]) -> list[pl.DataFrame]:
+#: names other datasets and spreadsheets use for evtk's fields (lower case, ``_`` for spaces)
+SYNONYMS: dict[str, str] = {
+    **{
+        f"location_{k}": f"location_{v}"
+        for k, v in (
+            ("name", "place"),
+            ("city", "place"),
+            ("placename", "place"),
+            ("town", "place"),
+            ("latitude", "lat"),
+            ("longitude", "lon"),
+            ("long", "lon"),
+            ("lng", "lon"),
+            ("country_code", "country"),
+            ("iso", "country"),
+        )
+    },
+    "place": "location_place",
+    "placename": "location_place",
+    "city": "location_place",
+    "country": "location_country",
+    "latitude": "location_lat",
+    "lat": "location_lat",
+    "longitude": "location_lon",
+    "lon": "location_lon",
+    "lng": "location_lon",
+    "actor1": "source",
+    "actor2": "target",
+    "source_actor": "source",
+    "target_actor": "target",
+    "actor1code": "source",
+    "actor2code": "target",
+    "event_code": "code",
+    "cameo": "code",
+    "cameo_code": "code",
+    "eventcode": "code",
+    "event_date": "date",
+    "sqldate": "date",
+    "article_id": "article",
+    "sentence_id": "sentence",
+    "local_id": "id",
+    "event_id": "id",
+    "notes": "note",
+    "comment": "note",
+    "comments": "note",
+    "source_url": "url",
+    "sourceurl": "url",
+    "source_name": "publisher",
+}
+
+
+def field_notes(
+    unknown: list[tuple[str, int | None, str]], missing: list[tuple[str, str]]
+) -> list[pl.DataFrame]:
     """E003 for keys that are not event fields, E001 for required columns a CSV header lacks."""
     out = []
     for field, line, file in unknown:
-        close = difflib.get_close_matches(field, list(INPUT_FIELDS) + ["location", "events"], n=1)
+        flat = "location_" + field.split(".", 1)[1] if field.startswith("location.") else field
+        close = difflib.get_close_matches(flat.lower(), list(INPUT_FIELDS) + ["location", "events"], n=1)
+        synonym = SYNONYMS.get(flat.lower().replace(" ", "_").replace("-", "_"))
+        if synonym is not None:
+            close = [synonym]
+        if close and field.startswith("location.") and close[0].startswith("location_"):
+            close = ["location." + close[0].split("_", 1)[1]]  # answer in the form the user wrote
         if field == "location":  # `location: NGA`: a value where a mapping belongs
             hint = "location takes a mapping: write `location: {country: NGA, place: Abuja}` (or location_country)"
         elif field == "":

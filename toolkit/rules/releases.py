@@ -199,8 +199,20 @@ rule(
     "error",
     "An event id keeps its text",
     "event {id} points at other text than in {previous}: {what} changed ({old} -> {new})",
-    "An id names one event of one article sentence. An id whose article, sentence or quote changed is "
-    "another event under an old name: give it a new id and retract the old one.",
+    "An id names one event of one article sentence. An id whose article or sentence changed is "
+    "another event under an old name: give it a new id and retract the old one. `release build` "
+    "refuses such a release.",
+)
+rule(
+    "R210",
+    "requoted",
+    "warning",
+    "A quote that changed under a kept id is reported",
+    "event {id} quotes other words of its sentence than in {previous} ({old} -> {new}): right for a "
+    "corrected quote; if it is another event of the sentence, give it a new id and retract the old one",
+    "A corrected or extended quote in the same sentence is an edit (`release diff` and `CHANGES.md` list "
+    "it), so it does not fail the check; it is reported because the same id with other words can also "
+    "be another event of the sentence under an old name.",
 )
 rule(
     "R207",
