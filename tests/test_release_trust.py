@@ -180,6 +180,26 @@ def test_reused_id_with_other_text_is_found(tmp_path: Path, evtk: Callable[..., 
     assert not (tmp_path / "releases" / "0.1.1").exists()
 
 
+def test_a_resegmented_article_renumbers_without_reusing_ids(tmp_path: Path, evtk: Callable[..., Any]) -> None:
+    """``articles add --replace --remap`` after a new first line: every event keeps its sentence's
+    text under a new number, so the next release builds and checks clean; diff lists the moves."""
+    from toolkit.articles import add_article
+
+    data = make_data(tmp_path)
+    a = build_release("0.1.0", data, tmp_path / "releases").path
+    art = next((data / "articles").glob("*.txt"))
+    new_text = tmp_path / "new.txt"
+    new_text.write_text("Updated at 10:00 GMT.\n\n" + art.read_text(encoding="utf-8"), encoding="utf-8")
+    info = add_article(new_text, data / "articles", article_id=art.stem, replace=True, remap=True)
+    assert info["remapped"] > 0 and not info["unmapped"]
+    b = build_release("0.1.1", data, tmp_path / "releases").path
+    r = evtk("release", "check", b)
+    assert r.code == 0, r.output
+    assert "R206" not in r.out and "R210" not in r.out
+    d = diff_releases(a, b)
+    assert d["counts"]["moved"] == info["remapped"]
+
+
 def test_a_corrected_quote_is_an_edit_that_the_check_reports(tmp_path: Path, evtk: Callable[..., Any]) -> None:
     data = make_data(tmp_path)
     a = build_release("0.1.0", data, tmp_path / "releases").path

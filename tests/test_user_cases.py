@@ -888,20 +888,11 @@ def test_replace_keeps_metadata_and_refuses_moved_sentences(data_dir: Path, evtk
     assert Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8") == meta
     # a correction at the end keeps the numbers: accepted, and source and url are kept
     src.write_text(text.rstrip("\n") + "\n\nThis story has been corrected.\n", encoding="utf-8")
-    res = evtk(
-        "articles",
-        "add",
-        src,
-        "--id",
-        art,
-        "--published",
-        "2023-02-07",
-        "--replace",
-        "--articles",
-        "data/articles",
-    )
+    # without --published: the publication date is kept like the rest
+    res = evtk("articles", "add", src, "--id", art, "--replace", "--articles", "data/articles")
     assert res.code == 0, res.output
-    before = {k: v for k, v in __import__("yaml").safe_load(meta).items() if k in ("source", "url", "title")}
+    keys = ("source", "url", "title", "published")
+    before = {k: v for k, v in __import__("yaml").safe_load(meta).items() if k in keys}
     after = __import__("yaml").safe_load(Path(f"data/articles/{art}.yaml").read_text(encoding="utf-8"))
     assert {k: after[k] for k in before} == before
     assert validate([data_dir]).report.findings.is_empty()

@@ -297,12 +297,11 @@ def add_article(
     """
     if remap and not replace:
         raise UsageError("--remap re-numbers the events of a replaced article: pass it with --replace")
-    if published is None:
-        raise UsageError("--published YYYY-MM-DD is required: event dates are checked against it")
-    try:
-        dt.date.fromisoformat(published)
-    except ValueError:
-        raise UsageError(f"--published {published!r} is not a valid YYYY-MM-DD date") from None
+    if published is not None:
+        try:
+            dt.date.fromisoformat(published)
+        except ValueError:
+            raise UsageError(f"--published {published!r} is not a valid YYYY-MM-DD date") from None
     if text_file.suffix.lower() not in (".txt", ".text", ".md", ""):
         raise UsageError(f"{text_file}: expected a plain-text file (.txt)")
     text = decode(read_bytes(text_file), text_file, encoding)
@@ -313,6 +312,8 @@ def add_article(
     meta_path = articles_dir / f"{article_id}.yaml"
     if meta_path.exists() and not replace:
         raise UsageError(f"article {article_id} already exists ({meta_path}); pass --replace to re-import it")
+    if published is None and not meta_path.exists():
+        raise UsageError("--published YYYY-MM-DD is required: event dates are checked against it")
     spans = [(s.start, s.end) for s in segment(text)]
     warnings: list[str] = []
     old: dict[str, Any] = {}
@@ -320,7 +321,8 @@ def add_article(
     moved = pl.DataFrame()
     paths: dict[str, Path] = {}
     if meta_path.exists():
-        # Replacing keeps what it is not told: title, source, url, language of the article it replaces.
+        # Replacing keeps what it is not told: title, source, url, publication date, language of the
+        # article it replaces.
         row, sentences = find_article(articles_dir, article_id)
         old = row.row(0, named=True)
         moved, paths = _moved_events(articles_dir, article_id, sentences, new_texts)
@@ -341,7 +343,7 @@ def add_article(
         "title": title or old.get("title") or text.strip().split("\n", 1)[0][:200],
         "source": source if source is not None else old.get("source"),
         "url": url if url is not None else old.get("url"),
-        "published": published,
+        "published": published if published is not None else old.get("published"),
         "language": language if language != "en" or not old.get("language") else old["language"],
         "segmenter": SEGMENTER_VERSION,
         "text_sha256": digest,

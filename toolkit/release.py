@@ -408,7 +408,12 @@ def _refuse_version(version: str, out_dir: Path, cb: Codebook, retractions: pl.D
 
 
 def _refuse_change(
-    version: str, prev: Path, events: pl.LazyFrame, retractions: pl.DataFrame, cb: Codebook
+    version: str,
+    prev: Path,
+    events: pl.LazyFrame,
+    retractions: pl.DataFrame,
+    cb: Codebook,
+    new_sentences: pl.LazyFrame | None = None,
 ) -> None:
     """What ``release check --previous`` rejects (R201 removals without a retraction, R206 an id that
     names another article or sentence, R202 a bump too small for the change), refused before the release is written, naming the rule and the fix."""
@@ -425,15 +430,13 @@ def _refuse_change(
                 hint=": add them to data/retractions.csv with a reason, or restore them",
             )
         )
-    from toolkit.release_checks import REUSE_FIELDS, reused_ids
+    from toolkit.release_checks import reused_ids, sentence_texts
 
-    moved = reused_ids(scan_events(prev), events).filter(
-        pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_new")) for c in REUSE_FIELDS)
-    )
+    moved = reused_ids(scan_events(prev), events, sentence_texts(prev), new_sentences).filter("moved")
     counted = moved.select(pl.len(), pl.col("event_id").min()).collect().row(0)
     if counted[0]:
         first = moved.filter(pl.col("event_id") == counted[1]).collect().row(0, named=True)
-        what = next(c for c in REUSE_FIELDS if first[c] != first[f"{c}_new"])
+        what = "article_id" if first["moved_article"] else "sentence"
         raise BuildRefused(
             f"R206 {counted[0]} event id(s) of {prev.name} now name another article or sentence; the first: "
             + RULES["R206"].text(
@@ -541,7 +544,14 @@ def build_release(
         try:
             prev_version = _release_version(prev) if prev else None
             if prev is not None:
-                _refuse_change(version, prev, events, retractions, cb)
+                _refuse_change(
+                    version,
+                    prev,
+                    events,
+                    retractions,
+                    cb,
+                    sentences.lazy().select("article_id", pl.col("sentence").cast(pl.Int64), "text"),
+                )
             diff = (
                 diff_releases(
                     prev, None, new_events=events.select(DIFF_COLUMNS).collect(), retractions=retractions

@@ -747,10 +747,40 @@ def _bump_finding(v_new: str, v_old: str, detail: str) -> pl.DataFrame:
 REUSE_FIELDS = ("article_id", "sentence")
 
 
-def reused_ids(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
-    """Ids in both releases with ``article_id``, ``sentence`` and ``quote`` of each (``*_new``)."""
-    cols = ["event_id", *REUSE_FIELDS, "quote"]
-    return old.select(cols).join(new.select(cols), on="event_id", how="inner", suffix="_new")
+def sentence_texts(release: Path | Release) -> pl.LazyFrame | None:
+    """``article_id``, ``sentence``, ``text`` of a release's sentences table (None without one)."""
+    rel = release if isinstance(release, Release) else open_release(release)
+    if "sentences.parquet" not in rel.files:
+        return None
+    return pl.scan_parquet(rel.path("sentences.parquet")).select(
+        "article_id", pl.col("sentence").cast(pl.Int64), "text"
+    )
+
+
+def reused_ids(
+    old: pl.LazyFrame,
+    new: pl.LazyFrame,
+    old_sentences: pl.LazyFrame | None = None,
+    new_sentences: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """Ids in both releases with ``article_id``, ``sentence`` and ``quote`` of each (``*_new``), and
+    ``moved``: the id names another article, or another sentence. A sentence that only got another
+    number (an article re-segmented with ``articles add --replace --remap``, its sentence's text the
+    same) is not another sentence; without both sentences tables the number decides."""
+    cols = ["event_id", "article_id", pl.col("sentence").cast(pl.Int64), "quote"]
+    joined = old.select(cols).join(new.select(cols), on="event_id", how="inner", suffix="_new")
+    renumbered = ~pl.col("sentence").eq_missing(pl.col("sentence_new"))
+    if old_sentences is not None and new_sentences is not None:
+        joined = joined.join(old_sentences, on=["article_id", "sentence"], how="left").join(
+            new_sentences.rename({"text": "text_new"}),
+            left_on=["article_id_new", "sentence_new"],
+            right_on=["article_id", "sentence"],
+            how="left",
+        )
+        renumbered = renumbered & ~(pl.col("text").is_not_null() & pl.col("text").eq_missing(pl.col("text_new")))
+    return joined.with_columns(
+        moved_article=~pl.col("article_id").eq_missing(pl.col("article_id_new")), moved_sentence=renumbered
+    ).with_columns(moved=pl.col("moved_article") | pl.col("moved_sentence"))
 
 
 def _short(col: str) -> pl.Expr:
@@ -760,12 +790,11 @@ def _short(col: str) -> pl.Expr:
 def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bounded) -> None:
     """R206: an id kept across releases still names the same article and sentence; R210: one whose
     quote changed within its sentence (an edit, or another event under an old name)."""
-    joined = reused_ids(scan_events(prev), scan_events(release))
-    same_place = pl.lit(True)
+    joined = reused_ids(
+        scan_events(prev), scan_events(release), sentence_texts(prev), sentence_texts(release)
+    ).collect().lazy()
     for col in REUSE_FIELDS:
-        moved = ~pl.col(col).eq_missing(pl.col(f"{col}_new"))
-        same_place = same_place & ~moved
-        changed = joined.filter(moved)
+        changed = joined.filter(pl.col(f"moved_{col.removesuffix('_id')}"))
         out.add_capped(
             changed,
             F.make(
@@ -779,7 +808,7 @@ def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bou
             ),
             "R206",
         )
-    requoted = joined.filter(same_place & ~pl.col("quote").eq_missing(pl.col("quote_new")))
+    requoted = joined.filter(~pl.col("moved") & ~pl.col("quote").eq_missing(pl.col("quote_new")))
     out.add_capped(
         requoted,
         F.make(

@@ -17,7 +17,12 @@ ArticlesDirOpt = Annotated[Path, typer.Option("--articles", help="Articles folde
 @app.command("add")
 def add(
     file: Annotated[Path, typer.Argument(help="Plain-text article (UTF-8).")],
-    published: Annotated[str, typer.Option("--published", help="Publication date, YYYY-MM-DD.")],
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published", help="Publication date, YYYY-MM-DD (required; with --replace, default: kept)."
+        ),
+    ] = None,
     article_id: Annotated[
         str | None, typer.Option("--id", help="Article id (safe slug); default from the file name.")
     ] = None,

@@ -201,7 +201,8 @@ rule(
     "event {id} points at other text than in {previous}: {what} changed ({old} -> {new})",
     "An id names one event of one article sentence. An id whose article or sentence changed is "
     "another event under an old name: give it a new id and retract the old one. `release build` "
-    "refuses such a release.",
+    "refuses such a release. A sentence that only got another number, its text the same (an article "
+    "re-segmented with `evtk articles add --replace --remap`), is the same sentence.",
 )
 rule(
     "R210",
