@@ -63,6 +63,7 @@ def test_the_wheel_carries_the_codebook() -> None:
         p.relative_to(REPO / "codebook").as_posix() for p in (REPO / "codebook").rglob("*") if p.is_file()
     }
     assert in_repo and in_repo <= shipped
+    assert "toolkit/spark_log4j2.properties" in names  # --engine spark's log configuration
 
 
 def test_commands_work_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:

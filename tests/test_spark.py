@@ -189,3 +189,34 @@ def test_bad_input_same_message_and_exit_code(
     assert want.code == 2 and want.output.strip()
     got = evtk(*args, "-q", "--engine", "spark", "--spark-master", MASTER)
     assert (got.code, got.out, got.err) == (want.code, want.out, want.err)
+
+
+def test_a_spark_run_prints_the_findings_not_sparks_logs(release: Path) -> None:
+    """A fresh process (its own JVM): stdout is the report, stderr holds no Spark warnings or banners."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_LOCAL_IP", "PYSPARK_SUBMIT_ARGS")}
+    got = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "release",
+            "check",
+            str(release),
+            "--engine",
+            "spark",
+            "--spark-master",
+            "local[1]",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert "valid: 0 error(s)" in got.stdout
+    noise = [line for line in got.stderr.splitlines() if "Using incubator modules" not in line]
+    assert noise == [], got.stderr

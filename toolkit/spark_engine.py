@@ -30,6 +30,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
@@ -96,10 +97,17 @@ def session(master: str) -> SparkSession:
     # Python workers run the interpreter (and the installed evtk) of the driver.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master)
+    if master.startswith("local") and "SPARK_LOCAL_IP" not in os.environ:
+        # one machine: bind to loopback, so Spark neither warns about the hostname nor listens outside
+        os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    if "log4j.configurationFile" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        # errors only from the JVM (Spark's default profile prints warnings and banners on every start)
+        logs = Path(__file__).with_name("spark_log4j2.properties")
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={logs.as_uri()}")
     try:
         spark = (
-            SparkSession.builder.master(master)
-            .appName("evtk")
+            builder.appName("evtk")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "16")
