@@ -797,6 +797,46 @@ def test_fix_repairs_spreadsheet_damage_and_reports_each_change(data_dir: Path, 
     assert tree_snapshot(Path("data")) == before
 
 
+SAVED_BY_EXCEL = (
+    'id,article,sentence,quote,date,source,target,code,note\r\n'
+    'e1,afp-2023-02-07-lavrov-mali,3.0,"arrived in Mali",7/2/2023,RUSGOV,MLIGOV,42,"a, b ""c"""\r\n'
+    "\r\n"
+    'e2,afp-2023-02-07-lavrov-mali,4,welcomed,2023-02-07,MLIGOV,RUSGOV,"43",\r\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")],
+)
+def test_fix_changes_only_the_cells_it_repairs(data_dir: Path, evtk, encoding: str, bom: bytes) -> None:
+    """Encoding, byte-order mark, CRLF, quoting and blank lines stay as the spreadsheet wrote them."""
+    CODED.unlink()
+    sheet = Path("data/coded/sheet.csv")
+    sheet.write_bytes(bom + SAVED_BY_EXCEL.encode(encoding))
+    res = evtk("fix", sheet)
+    assert res.code == 0, res.output
+    assert res.out.splitlines()[-2:] == ["data/coded/sheet.csv:4: code '43' -> '043'", "4 change(s) in 3 row(s)"]
+    want = (
+        SAVED_BY_EXCEL.replace(",3.0,", ",3,").replace("7/2/2023", "2023-02-07").replace(",42,", ",042,")
+        .replace('"43"', '"043"')
+    )
+    assert sheet.read_bytes() == bom + want.encode(encoding)
+    assert validate([data_dir]).report.findings.is_empty()
+
+
+def test_fix_ids_keeps_a_utf16_file_utf16(data_dir: Path) -> None:
+    CODED.unlink()
+    sheet = Path("data/coded/sheet.csv")
+    sheet.write_bytes(b"\xff\xfe" + SAVED_BY_EXCEL.replace("e1,", ",").encode("utf-16-le"))
+    from toolkit.fix_ids import fix_ids
+
+    assert fix_ids([sheet]) == {str(sheet): 1}
+    got = sheet.read_bytes()
+    assert got.startswith(b"\xff\xfe")
+    assert got[2:].decode("utf-16-le").splitlines()[1].startswith("e3,afp-2023-02-07-lavrov-mali,3.0,")
+
+
 def test_fix_to_out_keeps_the_input_and_leaves_ambiguous_values(data_dir: Path, evtk) -> None:
     CODED.unlink()
     sheet = Path("data/coded/sheet.csv")

@@ -5,8 +5,10 @@ decimal commas (``11,8``) and whole numbers as ``7.0``. The repairs are the ones
 codes get their zero back by the importer's rule (never a guess between ``10`` and ``010``), dates the
 one ISO reading that :func:`toolkit.rules.dates.date_readings` finds (with the article's publication
 date), coordinates a decimal point, and ``sentence`` and ``quad_class`` lose a ``.0``. Every other cell,
-column and row stays as it was. The file is rewritten atomically (or written to ``out``), and every
-change is reported with its line. Excel workbooks (``.xlsx``) are read with openpyxl (the optional
+column and row stays as it was, byte for byte: the repaired cells are edited in the text, so the
+file keeps its encoding (UTF-16 too), byte-order mark, line endings and quoting. The file is replaced
+atomically, and only if nobody saved it meanwhile (or written to ``out``); every change is reported
+with its line. Excel workbooks (``.xlsx``) are read with openpyxl (the optional
 ``xlsx`` extra) and written as CSV beside them.
 """
 
@@ -19,10 +21,11 @@ from pathlib import Path
 
 import polars as pl
 
-from toolkit.atomic import write_text_atomic
+from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError, UsageError
 from toolkit.events_io import _csv_header, csv_delimiter
-from toolkit.textio import read_text
+from toolkit.fix_ids import Cell, _csv_records, record_lines
+from toolkit.textio import Exact, decode_exact, read_bytes
 
 C = pl.col
 
@@ -83,22 +86,50 @@ def repairs(frame: pl.DataFrame, published: pl.Expr) -> dict[str, pl.Expr]:
     return out
 
 
-def _csv_rows(path: Path, encoding: str) -> tuple[list[str], list[list[str]], list[int], str]:
-    text = read_text(path, encoding)
+@dataclass
+class _Sheet:
+    """A CSV file as rows of text, and where each cell is in the file (``exact``: the text as
+    written), so a repair edits only its cells: quoting, line endings, encoding and BOM stay."""
+
+    raw_header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    delimiter: str
+    raw: bytes = b""
+    exact: Exact | None = None
+    cells: list[list[Cell]] = field(default_factory=list)  # per row, as offsets into exact.text
+
+
+def _csv_rows(path: Path, encoding: str) -> _Sheet:
+    raw = read_bytes(path)
+    exact = decode_exact(raw, path, encoding)
+    text = exact.text
     if not text.strip():
         raise InputError("the file is empty: nothing to fix", path, 1)
-    delimiter = csv_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    delimiter = csv_delimiter(text.replace("\r\n", "\n"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         raw_header = next(reader)
         rows: list[list[str]] = []
-        lines: list[int] = []
         for row in reader:
             rows.append(row)
-            lines.append(reader.line_num)
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", path, reader.line_num) from None
-    return raw_header, rows, lines, delimiter
+    records = _csv_records(text, delimiter)
+    if len(records) != len(rows) + 1 or any(
+        len(cells) != max(len(row), 1) for (cells, _), row in zip(records[1:], rows, strict=False)
+    ):  # the two readings disagree (a stray quote): the file is written out whole instead
+        return _Sheet(raw_header, rows, record_lines(text, records)[1:], delimiter, raw)
+    return _Sheet(
+        raw_header, rows, record_lines(text, records)[1:], delimiter, raw, exact, [c for c, _ in records[1:]]
+    )
+
+
+def _csv_cell(value: str, quoted: bool, delimiter: str) -> str:
+    """``value`` as a CSV cell: quoted as it was, or where CSV needs it."""
+    if quoted or any(c in value for c in (delimiter, '"', "\n", "\r")):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def _cell_text(value: object) -> str:
@@ -114,7 +145,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], str]:
+def _xlsx_rows(path: Path) -> _Sheet:
     """The first sheet of a workbook as rows of text (through openpyxl, the optional `xlsx` extra)."""
     try:
         import openpyxl
@@ -136,7 +167,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], str]:
     if not table:
         raise InputError("the first sheet is empty: nothing to fix", path, 1)
     keep = [i for i, row in enumerate(table[1:], start=2) if any(c.strip() for c in row)]
-    return table[0], [table[i - 1] for i in keep], keep, ","
+    return _Sheet(table[0], [table[i - 1] for i in keep], keep, ",")
 
 
 def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> FixResult:
@@ -145,12 +176,13 @@ def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> 
     same name with ``.csv``)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        raw_header, rows, lines, delimiter = _xlsx_rows(path)
+        sheet = _xlsx_rows(path)
         out = out or path.with_suffix(".csv")
     elif suffix in (".csv", ".tsv", ".txt"):
-        raw_header, rows, lines, delimiter = _csv_rows(path, encoding)
+        sheet = _csv_rows(path, encoding)
     else:
         raise UsageError(f"{path}: evtk fix repairs CSV files and .xlsx workbooks")
+    raw_header, rows, lines, delimiter = sheet.raw_header, sheet.rows, sheet.lines, sheet.delimiter
     header = _csv_header(raw_header)
     cells = {name: [row[i] if i < len(row) else "" for row in rows] for i, name in enumerate(header) if name}
     frame = pl.DataFrame(cells, schema=dict.fromkeys(cells, pl.String)).with_columns(
@@ -158,6 +190,7 @@ def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> 
     )
     plans = repairs(frame, _published(frame, path))
     changes: list[Change] = []
+    edits: list[tuple[int, int, str]] = []  # (start, end, cell) in sheet.exact.text
     if plans:
         found = frame.select(
             "_line",
@@ -173,12 +206,21 @@ def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> 
             ).iter_rows():
                 rows[row][column] = new
                 changes.append(Change(line, name, old, new))
+                if sheet.exact is not None:
+                    start, end, quoted = sheet.cells[row][column]
+                    edits.append((start, end, _csv_cell(new, quoted, delimiter)))
     changes.sort(key=lambda c: (c.line, header.index(c.field)))
     target = out or path
-    if changes or out is not None:
+    if sheet.exact is not None and (changes or out is not None):
+        text = sheet.exact.text
+        for start, end, cell in sorted(edits, reverse=True):
+            text = text[:start] + cell + text[end:]
+        # in place: only if the file still holds what was read (a coder saved it meanwhile: refused)
+        write_bytes_atomic(target, sheet.exact.encode(text), expect=sheet.raw if out is None else None)
+    elif changes or out is not None:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
         writer.writerow(raw_header)
         writer.writerows(rows)
-        write_text_atomic(target, buffer.getvalue())
+        write_bytes_atomic(target, buffer.getvalue().encode("utf-8"), expect=sheet.raw if out is None else None)
     return FixResult(str(path), str(target), len(rows), changes)

@@ -15,7 +15,7 @@ from toolkit import yamlio
 from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError
 from toolkit.events_io import csv_delimiter, event_files
-from toolkit.textio import UTF8_BOM, decode, read_bytes
+from toolkit.textio import Exact, decode, decode_exact, read_bytes
 
 
 def _next_ids(existing: list[str], count: int) -> list[str]:
@@ -30,20 +30,18 @@ def _next_ids(existing: list[str], count: int) -> list[str]:
     return out
 
 
-def _write_like(path: Path, text: str, encoding: str, raw: bytes, *, crlf: bool = True) -> None:
+def _write_like(path: Path, text: str, exact: Exact, raw: bytes, *, crlf: bool = True) -> None:
     """Write ``text`` back in the file's own encoding, BOM and line endings: only the ids change.
     ``raw`` is what was read: if the file no longer holds it (a coder saved it meanwhile), nothing
     is written."""
-    if crlf and b"\r\n" in raw:
+    if crlf and "\r\n" in exact.text:
         text = text.replace("\n", "\r\n")
-    data = text.encode(encoding)
-    if raw.startswith(UTF8_BOM) and not data.startswith(UTF8_BOM):
-        data = UTF8_BOM + data
-    write_bytes_atomic(path, data, expect=raw)
+    write_bytes_atomic(path, exact.encode(text), expect=raw)
 
 
 def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
     raw = read_bytes(path)
+    exact = decode_exact(raw, path, encoding)
     text = decode(raw, path, encoding)
     doc = yamlio.loads(text, path)
     events = doc.get("events") if isinstance(doc, yamlio.YMap) else None
@@ -83,7 +81,7 @@ def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
     still = [ev for ev in check.get("events") or [] if isinstance(ev, yamlio.YMap) and not ev.get("id")]
     if still:
         raise InputError("could not fill the id of this event: write one by hand", path, still[0].line)
-    _write_like(path, fixed, encoding, raw)
+    _write_like(path, fixed, exact, raw)
     return len(lacking)
 
 
@@ -122,6 +120,17 @@ def _csv_records(text: str, delimiter: str) -> list[tuple[list[Cell], int]]:
     return records
 
 
+def record_lines(text: str, records: list[tuple[list[Cell], int]]) -> list[int]:
+    """The line each record starts on (1-based)."""
+    newline = "\n" if "\n" in text else "\r"
+    lines, line, at = [], 1, 0
+    for _, start in records:
+        line += text.count(newline, at, start)
+        at = start
+        lines.append(line)
+    return lines
+
+
 def _cell(text: str, cell: Cell) -> str:
     start, end, quoted = cell
     value = text[start:end].strip()
@@ -130,8 +139,8 @@ def _cell(text: str, cell: Cell) -> str:
 
 def fix_csv(path: Path, encoding: str = "utf-8") -> int:
     raw = read_bytes(path)
-    decode(raw, path, encoding)  # a clear message for bytes that are not ``encoding``
-    text = raw.removeprefix(UTF8_BOM).decode(encoding)
+    exact = decode_exact(raw, path, encoding)  # a clear message for bytes that are not ``encoding``
+    text = exact.text
     delimiter = csv_delimiter(text.replace("\r\n", "\n"))
     records = _csv_records(text, delimiter)
     if not records:
@@ -160,7 +169,7 @@ def fix_csv(path: Path, encoding: str = "utf-8") -> int:
         return 0
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
-    _write_like(path, text, encoding, raw, crlf=False)
+    _write_like(path, text, exact, raw, crlf=False)
     return len(lacking)
 
 

@@ -22,8 +22,8 @@ import polars as pl
 
 from toolkit.errors import InputError
 from toolkit.events_io import csv_delimiter
-from toolkit.fix_ids import _cell, _csv_records, _write_like
-from toolkit.textio import UTF8_BOM, decode, read_bytes
+from toolkit.fix_ids import _cell, _csv_records, _write_like, record_lines
+from toolkit.textio import decode, decode_exact, read_bytes
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def _yaml_edit(text: str, line: int, value: int) -> str | None:
 def rewrite_yaml(path: Path, moves: list[tuple[int, int]], encoding: str) -> list[int]:
     """Set the sentence on each (line of its ``sentence:`` key, new number); returns lines not edited."""
     raw = read_bytes(path)
+    exact = decode_exact(raw, path, encoding)
     text = decode(raw, path, encoding)
     failed: list[int] = []
     for line, value in moves:
@@ -94,21 +95,21 @@ def rewrite_yaml(path: Path, moves: list[tuple[int, int]], encoding: str) -> lis
     from toolkit import yamlio
 
     yamlio.loads(text, path)  # never write a file we cannot read back
-    _write_like(path, text, encoding, raw)
+    _write_like(path, text, exact, raw)
     return failed
 
 
 def rewrite_csv(path: Path, moves: list[tuple[int, int]], encoding: str) -> list[int]:
     """Set the ``sentence`` cell of each (record line, new number); returns lines not edited."""
     raw = read_bytes(path)
-    decode(raw, path, encoding)
-    text = raw.removeprefix(UTF8_BOM).decode(encoding)
+    exact = decode_exact(raw, path, encoding)
+    text = exact.text
     records = _csv_records(text, csv_delimiter(text.replace("\r\n", "\n")))
     header = [_cell(text, c).lower() for c in records[0][0]] if records else []
     if "sentence" not in header:
         raise InputError("no sentence column to rewrite", path, 1)
     col = header.index("sentence")
-    by_line = {text[:start].count("\n") + 1: cells for cells, start in records}
+    by_line = {line: cells for (cells, _), line in zip(records, record_lines(text, records), strict=True)}
     edits: list[tuple[int, int, str]] = []
     failed: list[int] = []
     for line, value in moves:
@@ -120,7 +121,7 @@ def rewrite_csv(path: Path, moves: list[tuple[int, int]], encoding: str) -> list
         edits.append((start, end, f'"{value}"' if quoted else str(value)))
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
-    _write_like(path, text, encoding, raw, crlf=False)
+    _write_like(path, text, exact, raw, crlf=False)
     return failed
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -85,6 +86,33 @@ def decode(data: bytes, path: Path | str, encoding: str = "utf-8") -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+@dataclass(frozen=True)
+class Exact:
+    """A text file as written: ``text`` with its own line endings, and how to write it back the
+    same way (``codec`` and ``bom``), so an edit changes only what it edits."""
+
+    text: str
+    codec: str
+    bom: bytes
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.codec)
+
+
+def decode_exact(data: bytes, path: Path | str, encoding: str = "utf-8") -> Exact:
+    """``data`` decoded as :func:`decode` reads it (the same checks and messages), keeping its line
+    endings, encoding and byte-order mark for writing it back."""
+    decode(data, path, encoding)
+    if data.startswith(UTF8_BOM):
+        return Exact(data[len(UTF8_BOM) :].decode(encoding), encoding, UTF8_BOM)
+    if data.startswith(b"\xff\xfe"):
+        return Exact(data[2:].decode("utf-16-le"), "utf-16-le", b"\xff\xfe")
+    if data.startswith(b"\xfe\xff"):
+        return Exact(data[2:].decode("utf-16-be"), "utf-16-be", b"\xfe\xff")
+    codec = utf16(data) or encoding
+    return Exact(data.decode(codec), codec, b"")
 
 
 NOT_REGULAR = "is not a regular file (a pipe, device or socket): give a file saved on disk"
