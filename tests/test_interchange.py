@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -327,10 +328,11 @@ def test_corrupt_gzip_is_input_error(tmp_path: Path) -> None:
 
 def test_icews_repeated_ids_made_unique(tmp_path: Path) -> None:
     lines = ICEWS_SAMPLE.read_bytes().split(b"\n")[:-1]
-    first, second = lines[1].split(b"\t"), lines[2]
+    first, second = lines[1].split(b"\t"), lines[2].split(b"\t")
     other_day = b"\t".join([first[0], b"2018-06-02", *first[2:]])
+    other_text = b"\t".join([*second[:13], b"Another publisher", *second[14:]])  # same id and date
     path = tmp_path / "events.tab"
-    path.write_bytes(b"\n".join([*lines, other_day, second]) + b"\n")
+    path.write_bytes(b"\n".join([*lines, other_day, other_text]) + b"\n")
     s = import_events("icews", [path], tmp_path / "o.parquet")
     assert_invariant(s)
     assert (s.rows_read, s.rows_written) == (302, 302)
@@ -344,6 +346,28 @@ def test_icews_repeated_ids_made_unique(tmp_path: Path) -> None:
         ("32889836-2018-06-02", "32889836"),
         ("32889837-2018-06-01-2", "32889837"),
     ]
+
+
+def test_the_same_rows_twice_are_written_once(tmp_path: Path) -> None:
+    """The same file imported twice (or overlapping downloads): each event is written once, and
+    the repeats are rejected rows naming the row they repeat; exit 1 in the CLI."""
+    again = tmp_path / "again.tsv"
+    shutil.copy(GDELT2_SAMPLE, again)
+    lines = GDELT2_SAMPLE.read_bytes().split(b"\n")[:-1]
+    inside = tmp_path / "inside.tsv"  # one row twice within one file
+    inside.write_bytes(b"\n".join([*lines[:3], lines[1]]) + b"\n")
+    s = import_events("gdelt2", [GDELT2_SAMPLE, again, inside], tmp_path / "o.parquet", max_examples=2)
+    assert_invariant(s)
+    assert (s.rows_read, s.rows_written) == (204, 100)
+    assert s.rows_rejected_by_reason == {"duplicate-row": 104}
+    assert s.findings["disambiguated_ids"] == 0
+    df = read_out(tmp_path / "o.parquet")
+    assert df["id"].is_unique().all() and df.height == 100
+    first = s.examples[0]
+    assert (first.file, first.line, first.reason) == (str(again), 1, "duplicate-row")
+    assert first.detail.startswith(f"the same event as {GDELT2_SAMPLE}:1 (every field equal, the id too)")
+    s = import_events("gdelt2", [inside], tmp_path / "o.parquet")
+    assert [(ex.line, ex.detail.split(" (")[0]) for ex in s.examples] == [(4, "the same event as line 2")]
 
 
 def test_icews_header_must_match(tmp_path: Path) -> None:

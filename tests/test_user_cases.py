@@ -539,7 +539,10 @@ def test_gdelt1_rows_of_both_layouts_are_read_in_one_file(tmp_path: Path, first:
     # interleaved, the way real files mix them; the majority layout comes first or second
     mixed = [r for pair in zip(rows57, rows58, strict=False) for r in pair] + rows58[len(rows57) :]
     if first == "57":
-        mixed = rows57 + rows57[:60] + rows58[:10]
+        # 57-column rows in the majority: the sample's, and each again under another id (a row
+        # repeated whole would be a duplicate-row)
+        again = ["9" + r.split("\t", 1)[0] + "\t" + r.split("\t", 1)[1] for r in rows57[:60]]
+        mixed = rows57 + again + rows58[:10]
     src = tmp_path / "mixed.tsv"
     src.write_text("\n".join(mixed) + "\n", encoding="utf-8")
     s = import_events("gdelt1", [src], tmp_path / "o.parquet")

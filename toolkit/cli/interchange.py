@@ -143,8 +143,8 @@ def import_cmd(
 ) -> None:
     """Import GDELT 1.0/2.0, ICEWS or Phoenix event files into one evtk event Parquet file.
 
-    Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date) are
-    left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
+    Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date), and
+    repeats of an earlier row (the same file twice), are left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
 
     Example: evtk import gdelt2 20230207.export.CSV.zip --out data/imported.parquet
     """

@@ -357,6 +357,20 @@ def expected_widths(layout: Layout) -> str:
     return " or ".join(str(w) for w in widths)
 
 
+def _repeat_detail(
+    prepared: Sequence[PreparedInput], repeats: pl.DataFrame | None, src: int, line: int
+) -> str:
+    assert repeats is not None  # only duplicate-row examples ask
+    first_src, first_line = (
+        repeats.filter((pl.col("_src") == src) & (pl.col("_line") == line)).select("_first_src", "_first_line").row(0)
+    )
+    where = f"line {first_line}" if first_src == src else f"{prepared[first_src].display}:{first_line}"
+    return (
+        f"the same event as {where} (every field equal, the id too): written once (the same file "
+        "imported twice, or overlapping downloads?)"
+    )
+
+
 def _detail(reason: str, width: int, want: str, raw_date: str | None, fmt: str, encoding: str) -> str:
     """The message for one rejected example row (pass 2, on at most ``max_examples`` rows per reason)."""
     id_col, date_col, _re, _fmt, date_name = _KEYS[fmt]
@@ -475,8 +489,10 @@ def _actor_counts(s: pl.LazyFrame, cb: Codebook) -> tuple[pl.DataFrame, dict[str
 
 
 def _consistency(
-    staging: Path, cb: Codebook
+    staging: Path, cb: Codebook, dups: pl.Series | None = None
 ) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series, pl.DataFrame]:
+    """The findings in the rows to write, their details, the ids that repeat (``dups`` when they
+    are known already) and the actor codes to rewrite."""
     s = _written(staging)
     ev = (
         cb.events.lazy()
@@ -542,7 +558,8 @@ def _consistency(
     counts, unknown, countries, sectors, places = (
         q.collect() for q in (counts_q, unknown_q, countries_q, sectors_q, places_q)
     )
-    dups = _duplicate_ids(s)
+    if dups is None:
+        dups = _duplicate_ids(s)
     rewrite, actor_totals, ambiguous = _actor_counts(s, cb)
     findings = {k: int(v) for k, v in counts.row(0, named=True).items()} | actor_totals
 
@@ -558,6 +575,46 @@ def _consistency(
         "ambiguous_actor_codes": ambiguous,
     }
     return findings, {k: v for k, v in details.items() if v}, dups, rewrite
+
+
+def _repeated_rows(staging: Path, ws: Workspace) -> tuple[Path, pl.DataFrame | None, pl.Series | None]:
+    """Rows equal in every mapped field, id included, to an earlier row (the same file imported
+    twice, overlapping downloads) are rejected as ``duplicate-row``: the same event is written once.
+
+    Only rows whose id repeats can be such rows, so nothing but the ids is compared until one does.
+    Returns the staging file to go on with (rewritten when there were such rows) and, for each
+    rejected row (``_src``, ``_line``), the row it repeats (``_first_src``, ``_first_line``), and
+    the ids that repeat among the rows to write when they are known (no row was rejected)."""
+    written = _written(staging)
+    ids = _duplicate_ids(written)
+    if not ids.len():
+        return staging, None, ids
+    keys = [k for k in OUTPUT_FIELDS if k not in ("coder", "method")]
+    rows = (
+        written.filter(pl.col("id").is_in(ids.implode()))
+        .select("_src", "_line", *keys)
+        .collect()
+        .sort("_src", "_line")
+        .with_columns(
+            _first_src=pl.col("_src").first().over(keys),
+            _first_line=pl.col("_line").first().over(keys),
+        )
+        .filter(pl.int_range(pl.len()).over(keys) > 0)
+        .select("_src", "_line", "_first_src", "_first_line")
+    )
+    if not rows.height:
+        return staging, None, ids
+    again = ws.new(".dedup.parquet")
+    pl.scan_parquet(staging).join(
+        rows.lazy().select("_src", "_line", _repeat=pl.lit(True)),
+        on=["_src", "_line"],
+        how="left",
+        maintain_order="left",
+    ).with_columns(
+        _reason=pl.when(pl.col("_repeat")).then(pl.lit("duplicate-row")).otherwise(pl.col("_reason"))
+    ).drop("_repeat").sink_parquet(again, compression="lz4", row_group_size=ROW_GROUP)
+    staging.unlink()
+    return again, rows, None
 
 
 def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
@@ -689,7 +746,8 @@ def import_events(
         pl.concat(plans).sink_parquet(staging, compression="lz4", row_group_size=ROW_GROUP)
         report("parsed", rows_read)
 
-        findings, details, dup_ids, rewrite = _consistency(staging, cb)
+        staging, repeats, dup_ids = _repeated_rows(staging, ws)
+        findings, details, dup_ids, rewrite = _consistency(staging, cb, dup_ids)
         rejected = pl.scan_parquet(staging).filter(pl.col("_reason").is_not_null())
         example_cols = ["_src", "_line", "_reason", "_width", "_bad_text", "_bad_date"]
         by_reason_df, written_df, *example_dfs = pl.collect_all(
@@ -723,8 +781,10 @@ def import_events(
             prepared[row["_src"]].display,
             row["_line"],
             row["_reason"],
-            _detail(row["_reason"], row["_width"], widths[row["_src"]], row["_bad_date"], fmt, encoding_name),
-            str(row["_bad_text"]).replace(MARKER, "")[:EXAMPLE_TEXT_CHARS],
+            _repeat_detail(prepared, repeats, row["_src"], row["_line"])
+            if row["_reason"] == "duplicate-row"
+            else _detail(row["_reason"], row["_width"], widths[row["_src"]], row["_bad_date"], fmt, encoding_name),
+            str(row["_bad_text"] or "").replace(MARKER, "")[:EXAMPLE_TEXT_CHARS],
         )
         for row in pl.concat(example_dfs).sort("_src", "_line").iter_rows(named=True)
     ]

@@ -14,6 +14,7 @@ REJECT_REASONS = (
     "missing-columns",
     "missing-id",
     "bad-date",
+    "duplicate-row",
 )
 
 #: consistency findings: rows that were written but that evtk validate will look at
