@@ -1045,3 +1045,38 @@ def test_same_text_under_a_second_id_warns(data_dir: Path, evtk) -> None:
     )
     assert res.code == 0
     assert f"warning: the same text is already article {art}" in res.err
+
+
+# --- files outside the data folder ------------------------------------------------------------------
+
+
+def test_a_file_outside_the_data_folder_is_checked_against_data_articles(data_dir: Path, evtk) -> None:
+    outside = Path("drafts/lavrov.csv")
+    outside.parent.mkdir()
+    outside.write_text(
+        "id,article,sentence,quote,date,source,target,code\n"
+        "e1,afp-2023-02-07-lavrov-mali,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n"
+        "e2,no-such-article,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n",
+        encoding="utf-8",
+    )
+    res = evtk("validate", outside)
+    assert res.code == 1, res.output
+    assert "drafts/lavrov.csv:3: error E301 unknown-article" in res.out
+
+
+def test_without_any_articles_folder_the_skipped_checks_are_named(tmp_path: Path, monkeypatch, evtk) -> None:
+    monkeypatch.chdir(tmp_path)
+    alone = Path("lavrov.csv")
+    alone.write_text(
+        "id,article,sentence,quote,date,source,target,code\n"
+        "e1,no-such-article,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n",
+        encoding="utf-8",
+    )
+    res = evtk("validate", alone)
+    assert res.code == 0, res.output
+    assert res.out.splitlines()[0] == (
+        "note: no articles/ folder above the files, nor data/articles here: the article, sentence, "
+        "quote and date-after-publication checks were skipped; pass --articles DIR"
+    )
+    res = evtk("validate", alone, "--articles", "missing")
+    assert res.code == 2 and "missing: no such articles folder (--articles)" in res.err

@@ -248,10 +248,20 @@ def validate(
         if p.is_dir() and (p / "manifest.json").is_file():
             raise InputError("is a release, not a data folder: check it with `evtk release check`", p)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    skipped_note = None
     if articles_dir is None:
         roots = {r for r in (find_data_root(p if p.is_dir() else p.parent) for p in paths) if r is not None}
+        if not roots and Path("data/articles").is_dir():
+            roots = {Path("data")}  # files outside the data folder, run from the project's root
         art_dirs = sorted(r / "articles" for r in roots)
+        if not art_dirs:
+            skipped_note = (
+                "no articles/ folder above the files, nor data/articles here: the article, sentence, "
+                "quote and date-after-publication checks were skipped; pass --articles DIR"
+            )
     else:
+        if not articles_dir.is_dir():
+            raise InputError("no such articles folder (--articles)", articles_dir)
         art_dirs = [articles_dir]
     # Articles are always UTF-8 (`evtk articles add` writes them so); --encoding is for event files.
     articles = load_articles(art_dirs, root=Path.cwd()) if art_dirs else Articles.empty()
@@ -287,6 +297,8 @@ def validate(
             on_chunk=lambda n: progress.stage("checked events", n),
             keep_rows=chunk_rows,
         )
+    if skipped_note is not None:
+        collector.notes.append(skipped_note)
     collector.add(source.problems)
     collector.add(field_notes(source.unknown, source.unknown.missing))
     collector.add(unresolved(source.unknown.unresolved))

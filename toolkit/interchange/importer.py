@@ -101,20 +101,60 @@ def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
 
 
-def _location(
-    original: pl.Expr, table: dict[str, str], codes: frozenset[str], key: pl.Expr
-) -> dict[str, pl.Expr]:
-    """``location_country`` in the codebook's codes, the value as written in ``source_location_country``,
-    and ``_loc_unmapped`` for values no table maps (counted and listed in the summary)."""
-    mapped = key.replace_strict(table, default=None, return_dtype=pl.String)
-    own = pl.when(key.is_in(list(codes))).then(key)
-    code = pl.coalesce(mapped, own)
-    code = pl.when(code != "").then(code)
-    return {
-        "location_country": code,
-        "source_location_country": original,
-        "_loc_unmapped": pl.when(original.is_not_null() & code.is_null()).then(original),
-    }
+def _icews_countries(lf: pl.LazyFrame, f: _Fields, maps: IcewsMaps) -> pl.LazyFrame:
+    """``_src_ccode`` / ``_tgt_ccode``: the CAMEO country code of each side's ICEWS country name,
+    by a join (bounded memory, like :func:`_map_location`)."""
+    table = pl.LazyFrame(
+        {"_ckey": list(maps.country), "_ccode": list(maps.country.values())},
+        schema={"_ckey": pl.String, "_ccode": pl.String},
+    )
+    for side, key in (("Source", "_src"), ("Target", "_tgt")):
+        lf = (
+            lf.with_columns(_ckey=f.clean(f"{side} Country").str.to_lowercase())
+            .join(table, on="_ckey", how="left", maintain_order="left")
+            .rename({"_ccode": f"{key}_ccode"})
+            .drop("_ckey")
+        )
+    return lf
+
+
+def _location(original: pl.Expr, key: pl.Expr) -> dict[str, pl.Expr]:
+    """The location country as written (``source_location_country``) and the key it is looked up
+    by (``_loc_key``); :func:`_map_location` joins the key to the codebook's codes."""
+    return {"source_location_country": original, "_loc_key": key}
+
+
+def _location_table(fmt: str, countries: CountryMaps) -> pl.LazyFrame:
+    """Key -> codebook code for the location countries of ``fmt``: GDELT's FIPS codes, ICEWS's
+    country names (lower case), Phoenix's ISO codes and the codebook's own codes."""
+    table, own = {
+        "gdelt1": (countries.fips, frozenset()),
+        "gdelt2": (countries.fips, frozenset()),
+        "icews": (countries.names, frozenset()),
+        "phoenix": (countries.iso, countries.codes),
+    }[fmt]
+    pairs = {**{c: c for c in own}, **table}
+    return pl.LazyFrame(
+        {"_loc_key": list(pairs), "_loc_code": list(pairs.values())},
+        schema={"_loc_key": pl.String, "_loc_code": pl.String},
+    )
+
+
+def _map_location(lf: pl.LazyFrame, fmt: str, countries: CountryMaps) -> pl.LazyFrame:
+    """``location_country`` (the codebook's code) and ``_loc_unmapped`` (a value no table maps,
+    counted and listed in the summary), by a join on ``_loc_key``: a join streams in bounded memory,
+    where ``replace_strict`` whose result is used again grew with the input."""
+    code = pl.col("_loc_code")
+    return (
+        lf.join(_location_table(fmt, countries), on="_loc_key", how="left", maintain_order="left")
+        .with_columns(location_country=pl.when(code != "").then(code))
+        .with_columns(
+            _loc_unmapped=pl.when(
+                pl.col("source_location_country").is_not_null() & pl.col("location_country").is_null()
+            ).then(pl.col("source_location_country"))
+        )
+        .drop("_loc_key", "_loc_code")
+    )
 
 
 def _gdelt(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[str, pl.Expr]:
@@ -130,7 +170,7 @@ def _gdelt(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[s
         "root_code": restore_zero(f.clean("EventRootCode"))[0],
         "quad_class": f.clean("QuadClass"),
         "goldstein": f.clean("GoldsteinScale"),
-        **_location(fips, countries.fips, frozenset(), fips.str.to_uppercase()),
+        **_location(fips, fips.str.to_uppercase()),
         "location_place": f.raw("ActionGeo_FullName"),
         "location_lat": f.clean("ActionGeo_Lat"),
         "location_lon": f.clean("ActionGeo_Long"),
@@ -143,7 +183,8 @@ def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
     """CAMEO actor code from ICEWS country name + sector list (rules in codebook/mappings/README.md)."""
     country = f.clean(f"{side} Country")
     sectors = f.clean(f"{side} Sectors")
-    code = country.str.to_lowercase().replace_strict(maps.country, default=None, return_dtype=pl.String)
+    key = "_src" if side == "Source" else "_tgt"
+    code = pl.col(f"{key}_ccode")  # joined by _icews_countries
     code = pl.when(code == "").then(None).otherwise(code)
     names = sectors.str.split(",").list.eval(pl.element().str.strip_chars())
     lower = names.list.eval(pl.element().str.to_lowercase())
@@ -165,7 +206,6 @@ def _icews_actor(f: _Fields, side: str, maps: IcewsMaps) -> dict[str, pl.Expr]:
     unknown = names.list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(known))).list.join(
         "|"
     )
-    key = "_src" if side == "Source" else "_tgt"
     return {
         "actor": actor,
         f"{key}_country_unmapped": pl.when(country.is_not_null() & code.is_null()).then(country),
@@ -190,7 +230,7 @@ def _icews(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict[s
         "code": code,
         "_padded": padded,
         "goldstein": f.clean("Intensity"),
-        **_location(f.clean("Country"), countries.names, frozenset(), f.clean("Country").str.to_lowercase()),
+        **_location(f.clean("Country"), f.clean("Country").str.to_lowercase()),
         # ICEWS leaves City NA for events placed only at district or province level
         "location_place": pl.coalesce(f.raw("City"), f.raw("District"), f.raw("Province")),
         "location_lat": f.clean("Latitude"),
@@ -218,9 +258,7 @@ def _phoenix(f: _Fields, maps: IcewsMaps | None, countries: CountryMaps) -> dict
         # in the note.
         "note": pl.when(penta.is_not_null()).then(pl.format("penta_class={}", penta)),
         "goldstein": f.clean("GoldsteinScore"),
-        **_location(
-            f.clean("CountryCode"), countries.iso, countries.codes, f.clean("CountryCode").str.to_uppercase()
-        ),
+        **_location(f.clean("CountryCode"), f.clean("CountryCode").str.to_uppercase()),
         "location_place": f.raw("LocationName"),
         "location_lat": f.clean("Lat"),
         "location_lon": f.clean("Lon"),
@@ -297,12 +335,16 @@ def _plan(
         ]
         fits = fits | ((pl.col("_width") == other.width) & pl.all_horizontal(pl.lit(True), *looks))
     built = _BUILDERS[fmt](_Fields(layout), maps, countries)
+    if fmt == "icews":
+        assert maps is not None
+        lf = _icews_countries(lf, _Fields(layout), maps)
     raw_date = pl.col("_date_raw")
-    lf = lf.with_columns(**built).with_columns(
+    lf = _map_location(lf.with_columns(**built), fmt, countries).with_columns(
         date=pl.when(raw_date.str.contains(date_re))
         .then(raw_date.str.strptime(pl.Date, date_fmt, strict=False))
         .dt.to_string("%Y-%m-%d"),
     )
+    built = {**built, "location_country": pl.col("location_country"), "_loc_unmapped": pl.col("_loc_unmapped")}
     first = pl.col("_fields").list.first().str.to_lowercase().str.replace_all("[^a-z0-9]", "")
     width = pl.col("_width")
     reason = (
@@ -463,7 +505,7 @@ def check_header(inp: PreparedInput, layout: Layout) -> None:
 # --- passes 2 and 3 ---------------------------------------------------------------------------------
 
 
-def _written(staging: Path) -> pl.LazyFrame:
+def _written(staging: list[Path]) -> pl.LazyFrame:
     return pl.scan_parquet(staging).filter(pl.col("_reason").is_null())
 
 
@@ -489,7 +531,7 @@ def _actor_counts(s: pl.LazyFrame, cb: Codebook) -> tuple[pl.DataFrame, dict[str
 
 
 def _consistency(
-    staging: Path, cb: Codebook, dups: pl.Series | None = None
+    staging: list[Path], cb: Codebook, dups: pl.Series | None = None
 ) -> tuple[dict[str, int], dict[str, dict[str, int]], pl.Series, pl.DataFrame]:
     """The findings in the rows to write, their details, the ids that repeat (``dups`` when they
     are known already) and the actor codes to rewrite."""
@@ -577,7 +619,9 @@ def _consistency(
     return findings, {k: v for k, v in details.items() if v}, dups, rewrite
 
 
-def _repeated_rows(staging: Path, ws: Workspace) -> tuple[Path, pl.DataFrame | None, pl.Series | None]:
+def _repeated_rows(
+    staging: list[Path], ws: Workspace
+) -> tuple[list[Path], pl.DataFrame | None, pl.Series | None]:
     """Rows equal in every mapped field, id included, to an earlier row (the same file imported
     twice, overlapping downloads) are rejected as ``duplicate-row``: the same event is written once.
 
@@ -590,16 +634,19 @@ def _repeated_rows(staging: Path, ws: Workspace) -> tuple[Path, pl.DataFrame | N
     if not ids.len():
         return staging, None, ids
     keys = [k for k in OUTPUT_FIELDS if k not in ("coder", "method")]
+    # Two independent 64-bit hashes of each candidate row (a 128-bit fingerprint, 32 bytes with the
+    # row's place), never the rows themselves: memory stays small when a whole file repeats. Two
+    # different rows with the same id and both hashes equal: about one chance in 2^128.
+    group = ["_h", "_h2"]
     rows = (
         written.filter(pl.col("id").is_in(ids.implode()))
-        .select("_src", "_line", *keys)
+        .select("_src", "_line", _h=pl.struct(keys).hash(seed=0), _h2=pl.struct(keys).hash(seed=7919))
         .collect()
         .sort("_src", "_line")
         .with_columns(
-            _first_src=pl.col("_src").first().over(keys),
-            _first_line=pl.col("_line").first().over(keys),
+            _first_src=pl.col("_src").first().over(group), _first_line=pl.col("_line").first().over(group)
         )
-        .filter(pl.int_range(pl.len()).over(keys) > 0)
+        .filter(pl.int_range(pl.len()).over(group) > 0)
         .select("_src", "_line", "_first_src", "_first_line")
     )
     if not rows.height:
@@ -613,8 +660,9 @@ def _repeated_rows(staging: Path, ws: Workspace) -> tuple[Path, pl.DataFrame | N
     ).with_columns(
         _reason=pl.when(pl.col("_repeat")).then(pl.lit("duplicate-row")).otherwise(pl.col("_reason"))
     ).drop("_repeat").sink_parquet(again, compression="lz4", row_group_size=ROW_GROUP)
-    staging.unlink()
-    return again, rows, None
+    for part in staging:
+        part.unlink()
+    return [again], rows, None
 
 
 def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
@@ -625,7 +673,7 @@ def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
     return repeated_values(rows, "id")
 
 
-def _write_final(staging: Path, target: Path, dup_ids: pl.Series, rewrite: pl.DataFrame) -> int:
+def _write_final(staging: list[Path], target: Path, dup_ids: pl.Series, rewrite: pl.DataFrame) -> int:
     """Write the output columns; ids that occur more than once become ``<id>-<date>`` (then ``-<n>``);
     actor codes are written in the codebook's form (``rewrite``: value -> canonical), as written in
     ``source_actor1_code`` / ``source_actor2_code``.
@@ -742,8 +790,13 @@ def import_events(
         rows_read = sum(i.lines - int(i.header) for i in infos)
 
         # one sink for all rows: two sinks of one plan would parse every line twice
-        staging = ws.new(".rows.parquet")
-        pl.concat(plans).sink_parquet(staging, compression="lz4", row_group_size=ROW_GROUP)
+        # one sink per input, read back as one table in input order: a sink of the inputs' plans
+        # concatenated held far more than one input's rows in memory (2 GB more for two 2M-row files)
+        staging = []
+        for plan in plans:
+            part = ws.new(".rows.parquet")
+            plan.sink_parquet(part, compression="lz4", row_group_size=ROW_GROUP)
+            staging.append(part)
         report("parsed", rows_read)
 
         staging, repeats, dup_ids = _repeated_rows(staging, ws)
