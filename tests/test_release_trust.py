@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from test_release import (
+    SEED_FILE,
     SEED_PREFIX,
     _release_meta,
     _rewrite_events,
@@ -216,6 +217,26 @@ def test_a_corrected_quote_is_an_edit_that_the_check_reports(tmp_path: Path, evt
     d = diff_releases(a, b)
     assert d["counts"]["moved"] == 0 and d["counts"]["edited"] == 1
     assert "quote" in (b / "CHANGES.md").read_text(encoding="utf-8")
+
+
+def test_a_coding_replaced_by_adjudication_is_named_in_the_refusal(tmp_path: Path) -> None:
+    """The article's events now come from its adjudicated file: the build says that the replaced
+    coding's events need retracting, instead of only that events are gone."""
+    from toolkit.release import BuildRefused
+
+    data = make_data(tmp_path)
+    build_release("0.1.0", data, tmp_path / "releases")
+    seed = (data / SEED_FILE).read_text(encoding="utf-8")
+    adjudicated = data / SEED_FILE.replace(".seed.", ".adjudicated.")
+    adjudicated.write_text(seed.replace('coder: "seed"', 'coder: "adjudicated"'), encoding="utf-8")
+    with pytest.raises(BuildRefused) as refused:
+        build_release("0.2.0", data, tmp_path / "releases")
+    message = str(refused.value)
+    assert message.startswith("R201 ")
+    assert (
+        f"is now taken from {SEED_FILE.replace('.seed.', '.adjudicated.')} instead of {SEED_FILE}; list the "
+        f"events of {SEED_FILE} in data/retractions.csv with a reason"
+    ) in message
 
 
 def test_patch_bump_with_silent_removal_says_so(tmp_path: Path) -> None:

@@ -407,6 +407,24 @@ def _refuse_version(version: str, out_dir: Path, cb: Codebook, retractions: pl.D
     )
 
 
+def _removal_hint(prev: Path, events: pl.LazyFrame, event_id: str) -> str:
+    """What to do about a removed event; when its article is now taken from another coding (an
+    adjudicated file, another primary coder), say so: the old coding's events need retracting."""
+    default = ": add them to data/retractions.csv with a reason, or restore them"
+    old = scan_events(prev).filter(pl.col("event_id") == event_id).select("article_id", "file").collect()
+    if not old.height or old["article_id"][0] is None:
+        return default
+    article, old_file = old.row(0)
+    now = events.filter(pl.col("article_id") == article).select("file").unique().sort("file").collect()["file"]
+    if not now.len() or old_file in now.to_list():
+        return default
+    return (
+        f": article {article} is now taken from {now[0]} instead of {old_file}; list the events of "
+        f"{old_file} in data/retractions.csv with a reason (e.g. \"superseded by adjudication\"), or "
+        "restore them"
+    )
+
+
 def _refuse_change(
     version: str,
     prev: Path,
@@ -424,11 +442,7 @@ def _refuse_change(
         first = unexplained.sort()[0]
         raise BuildRefused(
             f"R201 {unexplained.len()} event(s) of {prev.name} are gone without a retraction; the first: "
-            + RULES["R201"].text(
-                id=first,
-                previous=prev.name,
-                hint=": add them to data/retractions.csv with a reason, or restore them",
-            )
+            + RULES["R201"].text(id=first, previous=prev.name, hint=_removal_hint(prev, events, first))
         )
     from toolkit.release_checks import reused_ids, sentence_texts
 
