@@ -220,3 +220,42 @@ def test_a_spark_run_prints_the_findings_not_sparks_logs(release: Path) -> None:
     assert "valid: 0 error(s)" in got.stdout
     noise = [line for line in got.stderr.splitlines() if "Using incubator modules" not in line]
     assert noise == [], got.stderr
+
+
+def test_a_release_in_s3_on_spark_gives_the_local_findings(
+    release: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``release check s3a://... --engine spark``: fetched through its manifest, then the same plans."""
+    pytest.importorskip("moto.server")
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from toolkit.release import check_release
+    from toolkit.remote import fetch_release
+
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    try:
+        host, port = srv.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint,
+        }.items():
+            monkeypatch.setenv(key, value)
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        client.create_bucket(Bucket="evtk-spark")
+        for path in sorted(release.rglob("*")):
+            if path.is_file():
+                client.upload_file(
+                    str(path), "evtk-spark", f"rel/{release.name}/{path.relative_to(release).as_posix()}"
+                )
+        copy = fetch_release(f"s3a://evtk-spark/rel/{release.name}")
+        want = check_release(release, CheckOptions(find_previous=False))
+        got = check_release(copy, CheckOptions(find_previous=False, engine="spark", spark_master=MASTER))
+        assert got.exit_code == want.exit_code == 0
+        assert _rows(got) == _rows(want) and got.counts == want.counts
+    finally:
+        srv.stop()

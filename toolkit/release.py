@@ -1272,7 +1272,9 @@ def check_release(release_dir: Path, options: CheckOptions | None = None) -> F.R
 def _at_release(report: F.Report, release_dir: Path) -> F.Report:
     """File names in a release report are relative to the release; what names no file (or a file
     not there) is about the release as a whole, and so about its manifest."""
-    report.root = str(release_dir)
+    from toolkit.remote import shown
+
+    report.root = shown(release_dir)  # a release fetched from an object store: its URI
     report.anchor = "manifest.json"
     return report
 

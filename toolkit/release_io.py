@@ -126,12 +126,9 @@ def shown(rel: object) -> str:
     return plain(rel if isinstance(rel, str) else repr(rel))
 
 
-def member(root: Path, rel: object) -> Path:
-    """The file ``rel`` names inside release ``root``, or :class:`UnsafePath`.
-
-    ``rel`` must be a relative POSIX path without ``.``/``..`` parts or control characters; no part
-    of it may be a symbolic link, and it must name a regular file. The file is never opened here.
-    A missing file raises :class:`FileNotFoundError`."""
+def check_rel(rel: object) -> list[str]:
+    """The parts of ``rel`` when it is a plain relative POSIX path inside a release (no ``.``/``..``
+    parts, no control characters or backslashes, not absolute); else :class:`UnsafePath`."""
     if not isinstance(rel, str) or not rel:
         raise UnsafePath("is not a path (the manifest must give a string)")
     if _CONTROL.search(rel) or "\\" in rel:
@@ -143,6 +140,16 @@ def member(root: Path, rel: object) -> Path:
         raise UnsafePath("leaves the release folder (..)")
     if any(p in ("", ".") for p in parts):
         raise UnsafePath("is not a plain relative path (empty or . parts)")
+    return parts
+
+
+def member(root: Path, rel: object) -> Path:
+    """The file ``rel`` names inside release ``root``, or :class:`UnsafePath`.
+
+    ``rel`` must be a relative POSIX path without ``.``/``..`` parts or control characters; no part
+    of it may be a symbolic link, and it must name a regular file. The file is never opened here.
+    A missing file raises :class:`FileNotFoundError`."""
+    parts = check_rel(rel)
     path = root
     for i, part in enumerate(parts):
         path = path / part

@@ -88,40 +88,88 @@ SparkMasterOpt = Annotated[
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
-def local_path(value: Path) -> Path:
-    """A path argument as a local path. ``file://`` URIs are local paths; other URIs (``s3a://``,
-    ``gs://``, ``hdfs://``, ``https://``) are refused with what to do instead, since every reader
-    opens files itself (docs/scale.md, "Paths")."""
+def _uri(value: Path | str) -> tuple[str, str] | None:
+    """(scheme, URI) of an argument that is a URI and not an existing path, else None."""
     import os
-    from urllib.parse import unquote
-
-    from toolkit.errors import UsageError
 
     named = str(value)
     match = _URI.match(named)
     if match is None or os.path.lexists(value) or len(match.group(1)) == 1:  # C:/ on Windows
+        return None
+    uri = named if named[match.end() :].startswith("/") else named.replace(":/", "://", 1)
+    return match.group(1).lower(), uri
+
+
+def local_path(value: Path) -> Path:
+    """A path argument as a local path. ``file://`` URIs are local paths; other URIs (``s3a://``,
+    ``gs://``, ``hdfs://``, ``https://``) are refused with what to do instead: event files are read
+    on this machine (releases are not: :func:`release_arg`)."""
+    from urllib.parse import unquote
+
+    from toolkit.errors import UsageError
+
+    found = _uri(value)
+    if found is None:
         return value
-    scheme = match.group(1).lower()
-    rest = named[match.end() - 1 :]
-    if scheme == "file":
+    scheme, uri = found
+    if scheme == "file":  # file:///tmp/x, or file:/tmp/x once the shell argument became a Path
+        named = str(value)
+        rest = named[len("file://") :] if named.lower().startswith("file://") else named[len("file:") :]
         return Path(unquote(rest))
     raise UsageError(
-        f"{scheme}:// URIs are not read: evtk opens every file itself (also on Spark). Mount the "
-        "bucket or share (mountpoint-s3, gcsfuse, a Databricks volume, NFS) and pass the mounted "
-        "path; see docs/scale.md",
-        named.replace(":/", "://", 1),
+        f"{scheme}:// URIs are not read here: event files are read from this machine. Copy them "
+        "(aws s3 sync, gcloud storage rsync, hdfs dfs -get) or mount the bucket, and pass the local "
+        "path; releases are read from s3://, gs://, hdfs:// and abfs:// (docs/scale.md)",
+        uri,
     )
 
 
-def release_arg(value: Path) -> Path:
+def release_arg(
+    value: Path,
+    *,
+    writes: bool = False,
+    with_previous: bool = False,
+    max_manifest_bytes: int = 64 * 1024**2,
+    max_file_bytes: int = 64 * 1024**3,
+    max_resources: int = 100_000,
+) -> Path:
     """A release named on the command line: a path is taken as given (the command says what is
     wrong with it); a version that is not a path resolves as ``toolkit.load`` resolves it,
-    to data/releases/VERSION (``latest``: the highest there)."""
+    to data/releases/VERSION (``latest``: the highest there). A release in an object store
+    (``s3://``, ``gs://``, ``hdfs://``, ``abfs://``) is fetched through its manifest into a
+    temporary copy (:mod:`toolkit.remote`), with the previous release its manifest names when
+    ``with_previous``; a command that ``writes`` into the release refuses it."""
     import os
 
     from toolkit import semver
+    from toolkit.errors import UsageError
     from toolkit.release_io import resolve_release
 
+    found = _uri(value)
+    if found is not None:
+        from toolkit import remote
+
+        scheme, uri = found
+        if scheme != "file" and not remote.is_remote(uri):
+            raise UsageError(
+                f"{scheme}:// URIs are not read: a release is a local folder or in an object store "
+                f"({', '.join(sorted({f'{s}://' for s in remote.SCHEMES}))}); download it first",
+                uri,
+            )
+        if remote.is_remote(uri):
+            if writes:
+                raise UsageError(
+                    "a release in an object store is not changed in place: run this on a local copy, "
+                    "then upload it",
+                    uri,
+                )
+            return remote.fetch_release(
+                uri,
+                with_previous=with_previous,
+                max_manifest_bytes=max_manifest_bytes,
+                max_file_bytes=max_file_bytes,
+                max_resources=max_resources,
+            )
     value = local_path(value)
     named = str(value)
     if os.path.lexists(value) or not (semver.is_valid(named) or named == "latest"):

@@ -202,10 +202,13 @@ def export_cmd(
     from toolkit.interchange import export_events
 
     progress = _progress(f"evtk export {fmt.value}", quiet)
+    from toolkit import remote
+
     summary = _run(
         progress,
         lambda: export_events(
             fmt.value, release_arg(release_dir), out_path, codebook=codebook, progress=progress
         ),
     )
+    summary.release = remote.shown(summary.release)  # a fetched copy is named by its URI
     _finish(summary, output_format, render_export)

@@ -188,7 +188,18 @@ def check(
     from toolkit.release import check_release
     from toolkit.release_io import CheckOptions, DriftThresholds
 
-    release_dir = release_arg(release_dir)
+    def fetched(path: Path, with_previous: bool) -> Path:
+        return release_arg(
+            path,
+            with_previous=with_previous,
+            max_manifest_bytes=max_manifest_bytes,
+            max_file_bytes=max_file_bytes,
+            max_resources=max_resources,
+        )
+
+    release_dir = fetched(release_dir, previous is None and not no_previous)
+    if previous is not None:
+        previous = fetched(previous, False)
     ignored, strict_on = check_policy([release_dir], ignore, strict)
     opts = CheckOptions(
         previous=previous,
@@ -247,7 +258,7 @@ def sign(
     """
     from toolkit.signing import sign_release
 
-    out(f"signed {sign_release(release_arg(release_dir), key)}")
+    out(f"signed {sign_release(release_arg(release_dir, writes=True), key)}")
 
 
 @app.command("verify")
