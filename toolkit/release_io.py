@@ -291,6 +291,21 @@ class Release:
         return codebook_from_sources(self.root / "codebook", sources)
 
 
+def listed_resources(manifest: dict[str, Any], max_resources: int, where: Path | str) -> list[Any] | None:
+    """The manifest's ``resources`` list (None when it is not a list); :class:`LimitError` over
+    ``max_resources`` entries, before any is looked at."""
+    resources = manifest.get("resources")
+    if not isinstance(resources, list):
+        return None
+    if len(resources) > max_resources:
+        raise LimitError(
+            f"manifest.json lists {len(resources)} files, over the limit of {max_resources} "
+            "(raise it with --max-resources)",
+            where,
+        )
+    return resources
+
+
 def open_release(
     release_dir: Path,
     *,
@@ -306,15 +321,9 @@ def open_release(
         raise InputError("no such release folder", release_dir)
     manifest = read_manifest(release_dir, max_manifest_bytes)
     rel_ = Release(release_dir, manifest)
-    resources = manifest.get("resources")
-    if not isinstance(resources, list):
+    resources = listed_resources(manifest, max_resources, release_dir / "manifest.json")
+    if resources is None:
         return rel_
-    if len(resources) > max_resources:
-        raise LimitError(
-            f"manifest.json lists {len(resources)} files, over the limit of {max_resources} "
-            "(raise it with --max-resources)",
-            release_dir / "manifest.json",
-        )
     paths = pl.Series(
         [r.get("path") if isinstance(r, dict) and isinstance(r.get("path"), str) else None for r in resources],
         dtype=pl.String,

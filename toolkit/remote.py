@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import InputError, LimitError, UsageError
+from toolkit.errors import InputError, UsageError
 
 #: the schemes evtk fetches releases from, and pyarrow's name for each
 SCHEMES = {
@@ -144,7 +144,7 @@ def _fetch_one(
 ) -> dict[str, Any]:
     import pyarrow.fs as pafs
 
-    from toolkit.release_io import UnsafePath, check_rel
+    from toolkit.release_io import UnsafePath, check_rel, listed_resources
 
     manifest_path = f"{base}/manifest.json"
     kind = _kind(fs, manifest_path, uri)
@@ -165,15 +165,9 @@ def _fetch_one(
         return {}  # the check reports it, on the copy, with its usual message
     if not isinstance(manifest, dict):
         return {}
-    resources = manifest.get("resources")
-    if not isinstance(resources, list):
+    resources = listed_resources(manifest, max_resources, uri)
+    if resources is None:
         return manifest
-    if len(resources) > max_resources:
-        raise LimitError(
-            f"manifest.json lists {len(resources)} files, over the limit of {max_resources} "
-            "(raise it with --max-resources)",
-            uri,
-        )
     for res in resources:
         rel = res.get("path") if isinstance(res, dict) else None
         try:
