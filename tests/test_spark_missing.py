@@ -47,3 +47,26 @@ def test_polars_engine_never_imports_pyspark(python: str) -> None:
     )
     r = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert r.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("at_start", "master", "want"),
+    [
+        (None, "local[2]", "127.0.0.1"),
+        (None, "spark://head:7077", None),  # pandera's 127.0.0.1 undone: executors reach the driver
+        (None, "yarn", None),
+        ("10.0.0.5", "yarn", "10.0.0.5"),  # the user's own value wins
+        ("10.0.0.5", "local[*]", "10.0.0.5"),
+    ],
+)
+def test_the_driver_binds_where_executors_can_reach_it(
+    monkeypatch: pytest.MonkeyPatch, at_start: str | None, master: str, want: str | None
+) -> None:
+    import os
+
+    import toolkit
+
+    monkeypatch.setattr(toolkit, "SPARK_LOCAL_IP_AT_START", at_start)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # as pandera's import leaves it
+    spark_engine.bind_address(master)
+    assert os.environ.get("SPARK_LOCAL_IP") == want

@@ -6,9 +6,15 @@ Heavy modules (polars, pandera, pyarrow) are imported lazily so ``evtk --help`` 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __version__ = "0.1.0"
+
+#: ``SPARK_LOCAL_IP`` as the user's environment had it, before any import could set it (pandera sets
+#: it to 127.0.0.1 when pyspark is installed, which keeps a cluster's executors from reaching the
+#: driver); :func:`toolkit.spark_engine.bind_address` restores it for cluster masters.
+SPARK_LOCAL_IP_AT_START = os.environ.get("SPARK_LOCAL_IP")
 
 __all__ = ["__version__", "build_release", "check_release", "diff_releases", "load", "load_codebook", "validate"]
 

@@ -78,6 +78,20 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
+def bind_address(master: str) -> None:
+    """``SPARK_LOCAL_IP`` for ``master``: the user's own value wins. A ``local`` master binds to
+    loopback (no hostname warning, nothing listening outside); a cluster master gets the value the
+    environment had before pandera set it to 127.0.0.1, so executors can reach the driver."""
+    import toolkit
+
+    if toolkit.SPARK_LOCAL_IP_AT_START is not None:
+        os.environ["SPARK_LOCAL_IP"] = toolkit.SPARK_LOCAL_IP_AT_START
+    elif master.startswith("local"):
+        os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    else:
+        os.environ.pop("SPARK_LOCAL_IP", None)
+
+
 def session(master: str) -> SparkSession:
     """A Spark session for ``master`` (reused within the process); exit 2 without pyspark or Java."""
     if master in _SESSIONS:
@@ -98,9 +112,7 @@ def session(master: str) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master)
-    if master.startswith("local") and "SPARK_LOCAL_IP" not in os.environ:
-        # one machine: bind to loopback, so Spark neither warns about the hostname nor listens outside
-        os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    bind_address(master)
     if "log4j.configurationFile" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         # errors only from the JVM (Spark's default profile prints warnings and banners on every start)
         logs = Path(__file__).with_name("spark_log4j2.properties")
