@@ -134,3 +134,28 @@ def test_what_cannot_be_read_remotely_gets_a_message_and_exit_2(
     assert validated.code == 2 and "event files are read from this machine" in validated.err
     big = evtk("release", "check", f"s3://{BUCKET}/releases/0.2.0", "--max-manifest-bytes", "100")
     assert big.code == 2 and "manifest.json is larger than 100 bytes (--max-manifest-bytes)" in big.err
+
+
+def test_a_full_disk_for_the_copy_says_where_and_what_to_do(
+    s3: Any, evtk: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()})")
+    try:
+        monkeypatch.setenv("EVTK_FETCH_DIR", str(small))
+        upload(s3, RELEASES / "0.2.0", "releases/0.2.0")
+        r = evtk("release", "check", f"s3://{BUCKET}/releases/0.2.0", "--no-previous")
+        assert r.code == 2, r.output
+        assert f"{small}: cannot write the local copy of the release: No space left on device; set " in r.err
+        assert "EVTK_FETCH_DIR to a folder with room" in r.err
+        remote._cleanup()
+        assert list(small.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)], check=False)

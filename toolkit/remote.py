@@ -105,21 +105,43 @@ def _copy(fs: Any, src: str, dest: Path, cap: int, uri: str) -> int:
     manifest's paths collide (``a`` and ``a/b``: one of them is not copied, and the check says so)."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        out = dest.open("xb")
-    except OSError:
+        out = dest.open("xb", buffering=0)  # unbuffered: a full disk fails the write, not the close
+    except (FileExistsError, NotADirectoryError):
         return -1
+    except OSError as exc:
+        raise _no_room(dest, exc) from None
     copied = 0
-    try:
-        with fs.open_input_stream(src) as fh, out:
+    with out:
+        try:
+            fh = fs.open_input_stream(src)
+        except OSError as exc:
+            raise InputError(f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri) from None
+        with fh:
             while copied < cap:
-                chunk = fh.read(min(_CHUNK, cap - copied))
+                try:
+                    chunk = fh.read(min(_CHUNK, cap - copied))
+                except OSError as exc:
+                    raise InputError(f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri) from None
                 if not chunk:
                     break
-                out.write(chunk)
+                view = memoryview(chunk)
+                try:
+                    while view:  # an unbuffered write may take part of the chunk
+                        view = view[out.write(view) or 0 :]
+                except OSError as exc:
+                    raise _no_room(dest, exc) from None
                 copied += len(chunk)
-    except OSError as exc:
-        raise InputError(f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri) from None
     return copied
+
+
+def _no_room(dest: Path, exc: OSError) -> InputError:
+    """The local copy cannot be written (a full disk, a read-only temporary folder)."""
+    folder = Path(_FOLDERS[-1]).parent if _FOLDERS else dest.parent
+    return InputError(
+        f"cannot write the local copy of the release: {exc.strerror or exc}; set EVTK_FETCH_DIR to a "
+        "folder with room for it",
+        folder,
+    )
 
 
 def _kind(fs: Any, path: str, uri: str) -> Any:
