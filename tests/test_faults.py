@@ -339,19 +339,10 @@ def test_disk_full_is_exit_2_and_leaves_nothing(
 def read_only_folder(tmp_path: Path) -> Any:
     """A real read-only file system (a tmpfs mounted ``ro``): root writes through permissions, so
     a mode-0555 folder would not refuse anything. Skipped where mounting is not allowed."""
-    import subprocess
+    from tests.conftest import tmpfs
 
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"read-only --out: cannot mount a read-only tmpfs here ({done.stderr.strip()})")
-    try:
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 @pytest.mark.parametrize("command", ["build", "import", "export", "report", "codebook-export"])

@@ -139,16 +139,9 @@ def test_what_cannot_be_read_remotely_gets_a_message_and_exit_2(
 def test_a_full_disk_for_the_copy_says_where_and_what_to_do(
     s3: Any, evtk: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
+    from tests.conftest import tmpfs
 
-    small = tmp_path / "small"
-    small.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()})")
-    try:
+    with tmpfs(tmp_path / "small", "size=64k") as small:
         monkeypatch.setenv("EVTK_FETCH_DIR", str(small))
         upload(s3, RELEASES / "0.2.0", "releases/0.2.0")
         r = evtk("release", "check", f"s3://{BUCKET}/releases/0.2.0", "--no-previous")
@@ -157,5 +150,3 @@ def test_a_full_disk_for_the_copy_says_where_and_what_to_do(
         assert "EVTK_FETCH_DIR to a folder with room" in r.err
         remote._cleanup()
         assert list(small.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(small)], check=False)
