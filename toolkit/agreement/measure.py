@@ -210,7 +210,7 @@ def render_text(result: dict[str, Any]) -> str:
         lines += [
             "",
             f"{a} and {b}: {p['articles']} article(s), {p['events'][a]} and {p['events'][b]} events, "
-            f"{p['paired']} paired, unpaired {p['unpaired'][a]} ({a}) and {p['unpaired'][b]} ({b})",
+            f"{p['paired']} pair(s) of events, unpaired {p['unpaired'][a]} ({a}) and {p['unpaired'][b]} ({b})",
             "  " + ", ".join(f"{k} {_fmt(v)}" for k, v in p["alpha"].items()),
         ]
     if result["confusion"]:
