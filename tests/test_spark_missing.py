@@ -70,3 +70,33 @@ def test_the_driver_binds_where_executors_can_reach_it(
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # as pandera's import leaves it
     spark_engine.bind_address(master)
     assert os.environ.get("SPARK_LOCAL_IP") == want
+
+
+def test_planning_for_spark_reads_no_parquet_rows_on_the_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver cuts Parquet files into chunks from their row counts; the rows are the tasks' to read."""
+    import polars as pl
+
+    from toolkit import validate as V
+    from toolkit.codebook import load_codebook
+
+    path = tmp_path / "data" / "imports" / "big.parquet"
+    path.parent.mkdir(parents=True)
+    pl.DataFrame(
+        {"id": [f"e{i}" for i in range(25)], "article": ["a"] * 25, "code": ["042"] * 25}
+    ).write_parquet(path)
+    source = V.FileSource([(path, tmp_path / "data")], load_codebook(), None, "utf-8", chunk_rows=10)
+    sliced: list[object] = []
+    read = V.FileSource._read
+
+    def spy(self: V.FileSource, i: int, unknown: object, rows: tuple[int, int] | None = None) -> pl.LazyFrame:
+        lf = read(self, i, unknown, rows)  # type: ignore[arg-type]
+        if rows is not None:
+            sliced.append(rows)
+        return lf
+
+    monkeypatch.setattr(V.FileSource, "_read", spy)
+    assert source.plan() == 3
+    assert sliced == []  # nothing read but the schema and the row count
+    assert source.chunk(2).collect().height == 5 and sliced == [(20, 5)]

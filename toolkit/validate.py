@@ -135,13 +135,15 @@ class FileSource:
         absolute: tasks run in another working directory (findings keep the names as given)."""
         self.entries = [(path.absolute(), rel, src, key) for path, rel, src, key in self.entries]
         if not self._scanned:
-            for _ in self._scan():
+            for _ in self._scan(materialize=False):
                 pass
             self._scanned = True
         return len(self._specs)
 
-    def _scan(self) -> Iterator[list[pl.DataFrame]]:
-        """The raw pieces of every chunk, in order; records the chunk specs and unreadable files."""
+    def _scan(self, materialize: bool = True) -> Iterator[list[pl.DataFrame]]:
+        """The raw pieces of every chunk, in order; records the chunk specs and unreadable files.
+        Without ``materialize`` (planning for Spark) Parquet slices are only counted, never read:
+        their rows are read by the tasks."""
         buffer: list[pl.DataFrame] = []
         spec: list[tuple[int, int, int]] = []
         rows = 0
@@ -160,12 +162,10 @@ class FileSource:
             offset = 0
             while offset < height or (height == 0 and offset == 0):
                 take = min(self.chunk_rows - rows, height - offset)
-                piece = (
-                    frame.slice(offset, take)
-                    if frame is not None
-                    else self._read(i, UnknownFields(), (offset, take)).collect()
-                )
-                buffer.append(piece)
+                if frame is not None:
+                    buffer.append(frame.slice(offset, take))
+                elif materialize:
+                    buffer.append(self._read(i, UnknownFields(), (offset, take)).collect())
                 spec.append((i, offset, take))
                 rows += take
                 offset += take
@@ -175,7 +175,7 @@ class FileSource:
                     buffer, spec, rows = [], [], 0
                 if height == 0:
                     break
-        if buffer:
+        if spec:  # (a planned Parquet chunk has specs but no rows read)
             self._specs.append(spec)
             yield buffer
 
