@@ -150,3 +150,12 @@ def test_a_full_disk_for_the_copy_says_where_and_what_to_do(
         assert "EVTK_FETCH_DIR to a folder with room" in r.err
         remote._cleanup()
         assert list(small.iterdir()) == []
+
+
+def test_a_researcher_loads_a_release_from_s3(s3: Any) -> None:
+    import toolkit
+
+    upload(s3, RELEASES / "0.2.0", "releases/0.2.0")
+    got = toolkit.load(f"s3://{BUCKET}/releases/0.2.0", labels=True).collect()
+    want = toolkit.load(RELEASES / "0.2.0", labels=True).collect()
+    assert got.equals(want) and got.height == 33

@@ -390,6 +390,13 @@ def event_file_of(release_dir: Path, ids: list[str]) -> dict[str, str]:
 
 
 def resolve_release(path_or_version: str | Path, releases_dir: Path | None = None) -> Path:
+    """A release folder for a path, a version in ``releases_dir`` (``latest``: the highest), or a
+    URI of a release in an object store (``s3://``, ``gs://``, ...; fetched through its manifest
+    into a temporary copy that lasts until the process ends, :mod:`toolkit.remote`)."""
+    from toolkit import remote
+
+    if isinstance(path_or_version, str) and remote.is_remote(path_or_version):
+        return remote.fetch_release(path_or_version)
     p = Path(path_or_version)
     if is_release(p):
         return p
