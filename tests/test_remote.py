@@ -159,3 +159,17 @@ def test_a_researcher_loads_a_release_from_s3(s3: Any) -> None:
     got = toolkit.load(f"s3://{BUCKET}/releases/0.2.0", labels=True).collect()
     want = toolkit.load(RELEASES / "0.2.0", labels=True).collect()
     assert got.equals(want) and got.height == 33
+
+
+def test_github_annotations_of_a_remote_release_attach_to_no_file(
+    s3: Any, evtk: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    local = Path(shutil.copytree(RELEASES / "0.2.0", tmp_path / "r" / "0.2.0"))
+    data = bytearray((local / "README.md").read_bytes())
+    data[10] ^= 0x20
+    (local / "README.md").write_bytes(bytes(data))
+    upload(s3, local, "gh/0.2.0")
+    r = evtk("release", "check", f"s3://{BUCKET}/gh/0.2.0", "--no-previous", "--format", "github")
+    assert r.code == 1
+    errors = [line for line in r.out.splitlines() if line.startswith("::error")]
+    assert errors and all(line.startswith("::error title=R101") for line in errors), errors

@@ -273,6 +273,8 @@ def gh_location(finding: Mapping[str, Any], root: str | None, anchor: str | None
     """The ``file=`` and ``line=`` properties of a finding's annotation: its own file, else the
     report's anchor (a release's manifest.json), else none (GitHub then shows it on the run)."""
     name, line = finding.get("file"), finding.get("line")
+    if root is not None and "://" in root:
+        return []  # a release read from an object store: no file of the repository to attach to
     if name and root is not None and not (Path(root) / name).is_file():
         name, line = None, None  # a release-level name ("events", "codebook") or a file not there
     if not name:
