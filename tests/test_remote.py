@@ -62,6 +62,15 @@ def upload(client: Any, folder: Path, prefix: str) -> None:
             client.upload_file(str(path), BUCKET, f"{prefix}/{path.relative_to(folder).as_posix()}")
 
 
+def tampered(folder: Path) -> Path:
+    """A copy of 0.2.0 in ``folder`` whose README has one flipped byte (R101 checksum-mismatch)."""
+    local = Path(shutil.copytree(RELEASES / "0.2.0", folder / "0.2.0"))
+    data = bytearray((local / "README.md").read_bytes())
+    data[10] ^= 0x20
+    (local / "README.md").write_bytes(bytes(data))
+    return local
+
+
 def _same(got: CliResult, want: CliResult) -> None:
     assert got.code == want.code, got.output
     assert got.out == want.out
@@ -90,10 +99,7 @@ def test_a_release_in_s3_checks_as_it_does_on_disk(
 def test_a_tampered_release_in_s3_fails_as_on_disk(
     s3: Any, evtk: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    local = Path(shutil.copytree(RELEASES / "0.2.0", tmp_path / "releases" / "0.2.0"))
-    data = bytearray((local / "README.md").read_bytes())
-    data[10] ^= 0x20
-    (local / "README.md").write_bytes(bytes(data))
+    local = tampered(tmp_path / "releases")
     upload(s3, local, "r/0.2.0")
     want = evtk("release", "check", local, "--no-previous")
     assert want.code == 1 and "R101" in want.out
@@ -164,11 +170,7 @@ def test_a_researcher_loads_a_release_from_s3(s3: Any) -> None:
 def test_github_annotations_of_a_remote_release_attach_to_no_file(
     s3: Any, evtk: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    local = Path(shutil.copytree(RELEASES / "0.2.0", tmp_path / "r" / "0.2.0"))
-    data = bytearray((local / "README.md").read_bytes())
-    data[10] ^= 0x20
-    (local / "README.md").write_bytes(bytes(data))
-    upload(s3, local, "gh/0.2.0")
+    upload(s3, tampered(tmp_path / "r"), "gh/0.2.0")
     r = evtk("release", "check", f"s3://{BUCKET}/gh/0.2.0", "--no-previous", "--format", "github")
     assert r.code == 1
     errors = [line for line in r.out.splitlines() if line.startswith("::error")]
