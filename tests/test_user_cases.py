@@ -801,7 +801,7 @@ def test_fix_repairs_spreadsheet_damage_and_reports_each_change(data_dir: Path, 
 
 
 SAVED_BY_EXCEL = (
-    'id,article,sentence,quote,date,source,target,code,note\r\n'
+    "id,article,sentence,quote,date,source,target,code,note\r\n"
     'e1,afp-2023-02-07-lavrov-mali,3.0,"arrived in Mali",7/2/2023,RUSGOV,MLIGOV,42,"a, b ""c"""\r\n'
     "\r\n"
     'e2,afp-2023-02-07-lavrov-mali,4,welcomed,2023-02-07,MLIGOV,RUSGOV,"43",\r\n'
@@ -819,9 +819,14 @@ def test_fix_changes_only_the_cells_it_repairs(data_dir: Path, evtk, encoding: s
     sheet.write_bytes(bom + SAVED_BY_EXCEL.encode(encoding))
     res = evtk("fix", sheet)
     assert res.code == 0, res.output
-    assert res.out.splitlines()[-2:] == ["data/coded/sheet.csv:4: code '43' -> '043'", "4 change(s) in 3 row(s)"]
+    assert res.out.splitlines()[-2:] == [
+        "data/coded/sheet.csv:4: code '43' -> '043'",
+        "4 change(s) in 3 row(s)",
+    ]
     want = (
-        SAVED_BY_EXCEL.replace(",3.0,", ",3,").replace("7/2/2023", "2023-02-07").replace(",42,", ",042,")
+        SAVED_BY_EXCEL.replace(",3.0,", ",3,")
+        .replace("7/2/2023", "2023-02-07")
+        .replace(",42,", ",042,")
         .replace('"43"', '"043"')
     )
     assert sheet.read_bytes() == bom + want.encode(encoding)
@@ -1080,3 +1085,27 @@ def test_without_any_articles_folder_the_skipped_checks_are_named(tmp_path: Path
     )
     res = evtk("validate", alone, "--articles", "missing")
     assert res.code == 2 and "missing: no such articles folder (--articles)" in res.err
+
+
+def test_a_workbook_among_the_event_files_is_named_not_skipped(data_dir: Path, evtk) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["id", "article", "sentence", "quote", "date", "source", "target", "code"])
+    book.active.append(
+        ["e1", "afp-2023-02-07-lavrov-mali", 3, "arrived in Mali", "2023-02-07", "RUSGOV", "MLIGOV", 42]
+    )
+    book.save("data/coded/sheet.xlsx")
+    Path("data/coded/~$sheet.xlsx").write_bytes(b"lock")  # Excel's lock file while it is open: not data
+    res = evtk("validate")
+    assert res.code == 0, res.output
+    assert res.out.splitlines()[0] == (
+        "data/coded/sheet.xlsx: warning E004 unread-file: data/coded/sheet.xlsx is not read: evtk reads "
+        ".yaml, .csv, .jsonl and .parquet event files; convert it with `evtk fix data/coded/sheet.xlsx` "
+        "(writes it as CSV beside it)"
+    )
+    assert "~$sheet" not in res.out
+    assert evtk("fix", "data/coded/sheet.xlsx").code == 0  # writes data/coded/sheet.csv
+    res = evtk("validate")
+    assert "E004" not in res.out and res.code == 0, res.output
+    direct = evtk("validate", "data/coded/sheet.xlsx")
+    assert direct.code == 2 and "convert it with `evtk fix data/coded/sheet.xlsx`" in direct.out

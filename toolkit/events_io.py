@@ -592,6 +592,34 @@ def discover(paths: list[Path]) -> list[Path]:
 SKIP_DIRS = {"articles", "releases"}
 
 
+def unread_files(
+    paths: list[Path], suffixes: set[str] | frozenset[str], read: list[Path] | None = None
+) -> list[tuple[Path, Path]]:
+    """Files under the folders in ``paths`` with one of ``suffixes`` (workbooks, ``.json``) where
+    event files are looked for, that discovery does not read: (file, base), as :func:`event_files`.
+    A file with the name of an event file in ``read`` (``lavrov.xlsx`` and ``lavrov.csv``: a
+    workbook ``evtk fix`` converted) is not one of them."""
+    stems = {f.stem for f in read or []}
+    out: list[tuple[Path, Path]] = []
+    for p in paths:
+        if not p.is_dir():
+            continue
+        foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
+        for f in sorted(p.rglob("*")):
+            parts = f.relative_to(p).parts
+            if (
+                f.suffix.lower() not in suffixes
+                or any(part.startswith((".", "~$")) for part in parts)  # hidden, or Excel's lock file
+                or SKIP_DIRS.intersection(parts[:-1])
+                or any(d in foreign for d in f.parents)
+                or not f.is_file()
+                or f.stem in stems  # a workbook `evtk fix` converted: its CSV is read
+            ):
+                continue
+            out.append((f, p))
+    return out
+
+
 def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
     """The event files under ``paths`` as (file, base it is reported relative to): the one
     discovery that ``validate``, ``validate --fix-ids`` and ``release build`` share. Articles,
@@ -633,4 +661,7 @@ def read_events(
         return read_jsonl(path, rel, encoding, unknown).lazy()
     if suffix == ".parquet":
         return scan_parquet(path, rel, unknown, rows)
-    raise InputError(f"unknown event file type {suffix!r}: use .yaml, .csv, .jsonl or .parquet", path)
+    from toolkit.rules.files import UNREAD_SUFFIXES
+
+    hint = f"; {UNREAD_SUFFIXES[suffix].format(file=path)}" if suffix in UNREAD_SUFFIXES else ""
+    raise InputError(f"unknown event file type {suffix!r}: use .yaml, .csv, .jsonl or .parquet{hint}", path)

@@ -21,9 +21,17 @@ from toolkit.articles import Articles, load_articles
 from toolkit.codebook import Codebook, load_codebook
 from toolkit.engine import Sink
 from toolkit.errors import InputError
-from toolkit.events_io import CSV_MAX_COLUMNS, UnknownFields, event_files, raw_schema, read_events
+from toolkit.events_io import (
+    CSV_MAX_COLUMNS,
+    UnknownFields,
+    event_files,
+    raw_schema,
+    read_events,
+    unread_files,
+)
 from toolkit.fields import to_release_events
 from toolkit.progress import NULL, Progress
+from toolkit.rules import files as file_rules
 from toolkit.rules.coders import unresolved
 from toolkit.rules.common import Context
 from toolkit.rules.files import field_notes, unreadable
@@ -301,6 +309,8 @@ def validate(
         collector.notes.append(skipped_note)
     collector.add(source.problems)
     collector.add(field_notes(source.unknown, source.unknown.missing))
+    unread = unread_files(paths, frozenset(file_rules.UNREAD_SUFFIXES), [f for f, _ in files])
+    collector.add(file_rules.unread_files([(_rel(f, base), f.suffix.lower()) for f, base in unread]))
     collector.add(unresolved(source.unknown.unresolved))
     for root in sorted({r for r in (find_data_root(p if p.is_dir() else p.parent) for p in paths) if r}):
         path = root / "retractions.csv"

@@ -1,4 +1,5 @@
-"""Files and field types (E000-E003): can the file be read, are the fields there and typed."""
+"""Files and field types (E000-E004): can the file be read, are the fields there and typed, is a
+file left unread."""
 
 from __future__ import annotations
 
@@ -49,6 +50,37 @@ E003 = rule(
     "unknown field '{field}' is ignored: {hint}",
     "A misspelt field name would otherwise be silently ignored.",
 )
+
+
+E004 = rule(
+    "E004",
+    "unread-file",
+    "warning",
+    "No event file is left unread",
+    "{file} is not read: evtk reads .yaml, .csv, .jsonl and .parquet event files; {fix}",
+    "A workbook or data file saved among the event files (`sheet.xlsx` in `data/coded/`) would "
+    "otherwise be skipped without a word, and its events left out of every check and release.",
+)
+
+#: suffixes of files a coder may have meant as event files, and what to do with each
+UNREAD_SUFFIXES = {
+    ".xlsx": "convert it with `evtk fix {file}` (writes it as CSV beside it)",
+    ".xlsm": "convert it with `evtk fix {file}` (writes it as CSV beside it)",
+    ".xls": "save it as .xlsx or CSV UTF-8 in the spreadsheet, then run `evtk fix` on it",
+    ".ods": "save it as .xlsx or CSV UTF-8 in the spreadsheet, then run `evtk fix` on it",
+    ".json": "write one event per line as .jsonl, or save it as YAML",
+    ".tsv": "rename it to .csv (tab-separated CSV is read)",
+    ".tab": "rename it to .csv (tab-separated CSV is read)",
+}
+
+
+def unread_files(files: list[tuple[str, str]]) -> list[pl.DataFrame]:
+    """E004 for each (name in findings, suffix) of a file among the event files that is not read."""
+    out = []
+    for name, suffix in files:
+        fix = UNREAD_SUFFIXES[suffix].format(file=name)
+        out.append(F.single("E004", E004.text(file=name, fix=fix), file=name))
+    return out
 
 
 def unreadable(exc: InputError, file: str | None) -> pl.DataFrame:
@@ -218,4 +250,4 @@ def field_notes(
     return out
 
 
-__all__ = ["E000", "E001", "E002", "E003", "field_notes", "masks", "unreadable"]
+__all__ = ["E000", "E001", "E002", "E003", "E004", "field_notes", "masks", "unread_files", "unreadable"]
