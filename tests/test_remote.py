@@ -33,7 +33,7 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture
-def s3(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+def s3(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
     """An empty bucket, and the environment a user sets for it (pyarrow reads AWS_ENDPOINT_URL)."""
     for key, value in {
         "AWS_ACCESS_KEY_ID": "test",
@@ -49,7 +49,9 @@ def s3(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         client.delete_object(Bucket=BUCKET, Key=obj["Key"])
     if not _exists(client):
         client.create_bucket(Bucket=BUCKET)
-    return client
+    remote._cleanup()  # no copy of another test's bucket is reused
+    yield client
+    remote._cleanup()
 
 
 def _exists(client: Any) -> bool:
@@ -92,6 +94,9 @@ def test_a_release_in_s3_checks_as_it_does_on_disk(
     out = tmp_path / "events.jsonl"
     exported = evtk("export", "plover", f"s3://{BUCKET}/releases/0.2.0", "--out", out)
     assert exported.code == 1 and f"s3://{BUCKET}/releases/0.2.0 -> {out}" in exported.out
+    copies = list((tmp_path / "fetched").iterdir())
+    assert evtk("release", "check", f"s3://{BUCKET}/releases/0.2.0", "--no-previous").code == 0
+    assert list((tmp_path / "fetched").iterdir()) == copies  # fetched once in a process
     remote._cleanup()  # what the end of the process does
     assert list((tmp_path / "fetched").iterdir()) == []
 

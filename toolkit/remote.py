@@ -47,6 +47,7 @@ _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://(.*)$")
 _CHUNK = 1 << 20
 _FOLDERS: list[str] = []
 _ORIGINS: dict[str, str] = {}  # local copy -> the URI it was fetched from
+_FETCHED: dict[tuple[object, ...], Path] = {}  # (URI, options) -> its local copy
 
 
 def scheme_of(uri: str) -> str | None:
@@ -67,6 +68,7 @@ def _cleanup() -> None:
     for folder in _FOLDERS:
         shutil.rmtree(folder, ignore_errors=True)
     _FOLDERS.clear()
+    _FETCHED.clear()
 
 
 def _workdir() -> Path:
@@ -219,9 +221,14 @@ def fetch_release(
     max_resources: int = 100_000,
 ) -> Path:
     """A local copy of the release at ``uri`` (its manifest and the files it lists), and of the
-    previous release its manifest names when that sits beside it; removed when the process ends."""
+    previous release its manifest names when that sits beside it; removed when the process ends.
+    A release fetched before in this process (with the same options) is not fetched again:
+    releases are never changed in place once published."""
     from toolkit import semver
 
+    key = (uri.rstrip("/"), with_previous, max_manifest_bytes, max_file_bytes, max_resources)
+    if key in _FETCHED and _FETCHED[key].is_dir():
+        return _FETCHED[key]
     fs, base = _filesystem(uri)
     name = base.rsplit("/", 1)[-1]
     if not name or name in (".", ".."):
@@ -239,4 +246,5 @@ def fetch_release(
         if "/" in base and _kind(fs, f"{sibling}/manifest.json", uri) == pafs.FileType.File:
             shown = uri.rstrip("/").rsplit("/", 1)[0] + "/" + previous
             _fetch_one(fs, sibling, shown, work / previous, max_manifest_bytes, max_file_bytes, max_resources)
+    _FETCHED[key] = local
     return local
