@@ -180,3 +180,15 @@ def test_github_annotations_of_a_remote_release_attach_to_no_file(
     assert r.code == 1
     errors = [line for line in r.out.splitlines() if line.startswith("::error")]
     assert errors and all(line.startswith("::error title=R101") for line in errors), errors
+
+
+def test_the_report_of_a_remote_release_is_written_where_asked(
+    s3: Any, evtk: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    upload(s3, RELEASES / "0.2.0", "releases/0.2.0")
+    uri = f"s3://{BUCKET}/releases/0.2.0"
+    refused = evtk("release", "report", uri)
+    assert refused.code == 2 and f"{uri}: a release in an object store is not changed in place" in refused.err
+    page = tmp_path / "report.html"
+    done = evtk("release", "report", uri, "--out", page)
+    assert done.code == 0 and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -370,13 +370,19 @@ def report(
 
     Example: evtk release report data/releases/0.2.0 --out report.html
     """
-    from toolkit.errors import InputError
+    from toolkit import remote
+    from toolkit.errors import InputError, UsageError
     from toolkit.release_io import is_release
     from toolkit.report import write
 
     release_dir = release_arg(release_dir)
     if not is_release(release_dir):
         raise InputError("not a release folder (no manifest.json)", release_dir)
+    if out_file is None and remote.shown(release_dir) != str(release_dir):
+        raise UsageError(
+            "a release in an object store is not changed in place: name the page to write with --out",
+            remote.shown(release_dir),
+        )
     target = out_file if out_file is not None else release_dir / "report.html"
     write(release_dir, target)
     out(f"wrote {target}")
