@@ -1057,13 +1057,8 @@ def test_same_text_under_a_second_id_warns(data_dir: Path, evtk) -> None:
 
 def test_a_file_outside_the_data_folder_is_checked_against_data_articles(data_dir: Path, evtk) -> None:
     outside = Path("drafts/lavrov.csv")
-    outside.parent.mkdir()
-    outside.write_text(
-        "id,article,sentence,quote,date,source,target,code\n"
-        "e1,afp-2023-02-07-lavrov-mali,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n"
-        "e2,no-such-article,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n",
-        encoding="utf-8",
-    )
+    other = ROW.format(sentence=3).replace("e1,afp-2023-02-07-lavrov-mali,", "e2,no-such-article,")
+    _write(outside, f"{HEADER}\n{ROW.format(sentence=3)}\n{other}\n")
     res = evtk("validate", outside)
     assert res.code == 1, res.output
     assert "drafts/lavrov.csv:3: error E301 unknown-article" in res.out
@@ -1072,11 +1067,7 @@ def test_a_file_outside_the_data_folder_is_checked_against_data_articles(data_di
 def test_without_any_articles_folder_the_skipped_checks_are_named(tmp_path: Path, monkeypatch, evtk) -> None:
     monkeypatch.chdir(tmp_path)
     alone = Path("lavrov.csv")
-    alone.write_text(
-        "id,article,sentence,quote,date,source,target,code\n"
-        "e1,no-such-article,3,arrived in Mali,2023-02-07,RUSGOV,MLIGOV,042\n",
-        encoding="utf-8",
-    )
+    _write(alone, f"{HEADER}\n{ROW.format(sentence=3).replace('afp-2023-02-07-lavrov-mali', 'no-such-article')}\n")
     res = evtk("validate", alone)
     assert res.code == 0, res.output
     assert res.out.splitlines()[0] == (

@@ -16,7 +16,15 @@ __version__ = "0.1.0"
 #: driver); :func:`toolkit.spark_engine.bind_address` restores it for cluster masters.
 SPARK_LOCAL_IP_AT_START = os.environ.get("SPARK_LOCAL_IP")
 
-__all__ = ["__version__", "build_release", "check_release", "diff_releases", "load", "load_codebook", "validate"]
+__all__ = [
+    "__version__",
+    "build_release",
+    "check_release",
+    "diff_releases",
+    "load",
+    "load_codebook",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -381,7 +381,9 @@ def _read_csv_fast(data: bytes, rel: str, unknown: UnknownFields) -> pl.DataFram
     index = {f: header.index(f) for f in FIELDS if f in header}
     # A column without a name and without values (a trailing delimiter) is nothing to report.
     unknown.extend(
-        (h, 1, rel) for i, h in enumerate(header) if h not in FIELDS and (h or body[names[i]].null_count() < body.height)
+        (h, 1, rel)
+        for i, h in enumerate(header)
+        if h not in FIELDS and (h or body[names[i]].null_count() < body.height)
     )
     unknown.missing.extend((f, rel) for f in ("code", "source", "date") if f not in index)
     return body.select(
@@ -592,32 +594,42 @@ def discover(paths: list[Path]) -> list[Path]:
 SKIP_DIRS = {"articles", "releases"}
 
 
+def _data_files(
+    folder: Path, suffixes: tuple[str, ...] | frozenset[str], hidden: tuple[str, ...]
+) -> list[Path]:
+    """The files with one of ``suffixes`` under a data folder, sorted: none whose path has a part
+    starting with one of ``hidden``, none under ``articles/`` or ``releases/``, none inside a release
+    or a codebook copy (a folder holding ``manifest.json`` or ``codebook.yaml``, whatever its name)."""
+    foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in folder.rglob(name)}
+    out = []
+    for f in sorted(folder.rglob("*")):
+        parts = f.relative_to(folder).parts
+        if (
+            f.suffix.lower() in suffixes
+            and not any(part.startswith(hidden) for part in parts)
+            and not SKIP_DIRS.intersection(parts[:-1])
+            and not any(d in foreign for d in f.parents)
+            and f.is_file()
+        ):
+            out.append(f)
+    return out
+
+
 def unread_files(
     paths: list[Path], suffixes: set[str] | frozenset[str], read: list[Path] | None = None
 ) -> list[tuple[Path, Path]]:
     """Files under the folders in ``paths`` with one of ``suffixes`` (workbooks, ``.json``) where
     event files are looked for, that discovery does not read: (file, base), as :func:`event_files`.
     A file with the name of an event file in ``read`` (``lavrov.xlsx`` and ``lavrov.csv``: a
-    workbook ``evtk fix`` converted) is not one of them."""
+    workbook ``evtk fix`` converted) is not one of them, nor Excel's ``~$`` lock files."""
     stems = {f.stem for f in read or []}
-    out: list[tuple[Path, Path]] = []
-    for p in paths:
-        if not p.is_dir():
-            continue
-        foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
-        for f in sorted(p.rglob("*")):
-            parts = f.relative_to(p).parts
-            if (
-                f.suffix.lower() not in suffixes
-                or any(part.startswith((".", "~$")) for part in parts)  # hidden, or Excel's lock file
-                or SKIP_DIRS.intersection(parts[:-1])
-                or any(d in foreign for d in f.parents)
-                or not f.is_file()
-                or f.stem in stems  # a workbook `evtk fix` converted: its CSV is read
-            ):
-                continue
-            out.append((f, p))
-    return out
+    return [
+        (f, p)
+        for p in paths
+        if p.is_dir()
+        for f in _data_files(p, frozenset(suffixes), (".", "~$"))
+        if f.stem not in stems
+    ]
 
 
 def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -627,16 +639,7 @@ def event_files(paths: list[Path]) -> list[tuple[Path, Path]]:
     out: list[tuple[Path, Path]] = []
     for p in paths:
         if p.is_dir():
-            # Releases and codebook copies inside a data folder are not event files, whatever
-            # their folder is called.
-            foreign = {m.parent for name in ("manifest.json", "codebook.yaml") for m in p.rglob(name)}
-            for f in discover([p]):
-                rel_parts = f.relative_to(p).parts[:-1]
-                if SKIP_DIRS.intersection(rel_parts) or any(d in foreign for d in f.parents):
-                    continue
-                if f.name == "retractions.csv":
-                    continue
-                out.append((f, p))
+            out.extend((f, p) for f in _data_files(p, EVENT_SUFFIXES, (".",)) if f.name != "retractions.csv")
         else:
             out.extend((f, f.parent) for f in discover([p]))
     return out

@@ -106,7 +106,7 @@ def _csv_rows(path: Path, encoding: str) -> _Sheet:
     text = exact.text
     if not text.strip():
         raise InputError("the file is empty: nothing to fix", path, 1)
-    delimiter = csv_delimiter(text.replace("\r\n", "\n"))
+    delimiter = csv_delimiter(exact.normalised)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         raw_header = next(reader)
@@ -222,5 +222,7 @@ def fix_csv(path: Path, out: Path | None = None, *, encoding: str = "utf-8") -> 
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
         writer.writerow(raw_header)
         writer.writerows(rows)
-        write_bytes_atomic(target, buffer.getvalue().encode("utf-8"), expect=sheet.raw if out is None else None)
+        write_bytes_atomic(
+            target, buffer.getvalue().encode("utf-8"), expect=sheet.raw if out is None else None
+        )
     return FixResult(str(path), str(target), len(rows), changes)

@@ -15,7 +15,7 @@ from toolkit import yamlio
 from toolkit.atomic import write_bytes_atomic
 from toolkit.errors import InputError
 from toolkit.events_io import csv_delimiter, event_files
-from toolkit.textio import Exact, decode, decode_exact, read_bytes
+from toolkit.textio import Exact, decode_exact, read_bytes
 
 
 def _next_ids(existing: list[str], count: int) -> list[str]:
@@ -42,7 +42,7 @@ def _write_like(path: Path, text: str, exact: Exact, raw: bytes, *, crlf: bool =
 def fix_yaml(path: Path, encoding: str = "utf-8") -> int:
     raw = read_bytes(path)
     exact = decode_exact(raw, path, encoding)
-    text = decode(raw, path, encoding)
+    text = exact.normalised
     doc = yamlio.loads(text, path)
     events = doc.get("events") if isinstance(doc, yamlio.YMap) else None
     if not isinstance(events, list):
@@ -141,7 +141,7 @@ def fix_csv(path: Path, encoding: str = "utf-8") -> int:
     raw = read_bytes(path)
     exact = decode_exact(raw, path, encoding)  # a clear message for bytes that are not ``encoding``
     text = exact.text
-    delimiter = csv_delimiter(text.replace("\r\n", "\n"))
+    delimiter = csv_delimiter(exact.normalised)
     records = _csv_records(text, delimiter)
     if not records:
         return 0

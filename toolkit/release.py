@@ -415,12 +415,14 @@ def _removal_hint(prev: Path, events: pl.LazyFrame, event_id: str) -> str:
     if not old.height or old["article_id"][0] is None:
         return default
     article, old_file = old.row(0)
-    now = events.filter(pl.col("article_id") == article).select("file").unique().sort("file").collect()["file"]
+    now = (
+        events.filter(pl.col("article_id") == article).select("file").unique().sort("file").collect()["file"]
+    )
     if not now.len() or old_file in now.to_list():
         return default
     return (
         f": article {article} is now taken from {now[0]} instead of {old_file}; list the events of "
-        f"{old_file} in data/retractions.csv with a reason (e.g. \"superseded by adjudication\"), or "
+        f'{old_file} in data/retractions.csv with a reason (e.g. "superseded by adjudication"), or '
         "restore them"
     )
 
@@ -434,7 +436,9 @@ def _refuse_change(
     new_sentences: pl.LazyFrame | None = None,
 ) -> None:
     """What ``release check --previous`` rejects (R201 removals without a retraction, R206 an id that
-    names another article or sentence, R202 a bump too small for the change), refused before the release is written, naming the rule and the fix."""
+    names another article or sentence, R202 a bump too small for the change), refused before the
+    release is written, naming the rule and the fix. ``new_sentences`` (:func:`sentence_keys`) tell a
+    renumbered sentence from another one."""
     old = scan_events(prev).select("event_id")
     removed = old.join(events.select("event_id"), on="event_id", how="anti").collect()["event_id"]
     unexplained = removed.filter(~removed.is_in(retractions["event_id"].implode()))
@@ -558,13 +562,15 @@ def build_release(
         try:
             prev_version = _release_version(prev) if prev else None
             if prev is not None:
+                from toolkit.release_checks import sentence_keys
+
                 _refuse_change(
                     version,
                     prev,
                     events,
                     retractions,
                     cb,
-                    sentences.lazy().select("article_id", pl.col("sentence").cast(pl.Int64), "text"),
+                    sentence_keys(sentences.lazy()),
                 )
             diff = (
                 diff_releases(

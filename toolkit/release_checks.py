@@ -741,7 +741,9 @@ def _check_bump(
 
 
 def _bump_finding(v_new: str, v_old: str, detail: str) -> pl.DataFrame:
-    return F.single("R202", get("R202").text(version=v_new, previous=v_old, detail=detail), file="manifest.json")
+    return F.single(
+        "R202", get("R202").text(version=v_new, previous=v_old, detail=detail), file="manifest.json"
+    )
 
 
 REUSE_FIELDS = ("article_id", "sentence")
@@ -752,9 +754,12 @@ def sentence_texts(release: Path | Release) -> pl.LazyFrame | None:
     rel = release if isinstance(release, Release) else open_release(release)
     if "sentences.parquet" not in rel.files:
         return None
-    return pl.scan_parquet(rel.path("sentences.parquet")).select(
-        "article_id", pl.col("sentence").cast(pl.Int64), "text"
-    )
+    return sentence_keys(pl.scan_parquet(rel.path("sentences.parquet")))
+
+
+def sentence_keys(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    """``article_id``, ``sentence`` (Int64, as :func:`reused_ids` joins it) and ``text``."""
+    return sentences.select("article_id", pl.col("sentence").cast(pl.Int64), "text")
 
 
 def reused_ids(
@@ -777,7 +782,9 @@ def reused_ids(
             right_on=["article_id", "sentence"],
             how="left",
         )
-        renumbered = renumbered & ~(pl.col("text").is_not_null() & pl.col("text").eq_missing(pl.col("text_new")))
+        renumbered = renumbered & ~(
+            pl.col("text").is_not_null() & pl.col("text").eq_missing(pl.col("text_new"))
+        )
     return joined.with_columns(
         moved_article=~pl.col("article_id").eq_missing(pl.col("article_id_new")), moved_sentence=renumbered
     ).with_columns(moved=pl.col("moved_article") | pl.col("moved_sentence"))
@@ -790,9 +797,11 @@ def _short(col: str) -> pl.Expr:
 def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bounded) -> None:
     """R206: an id kept across releases still names the same article and sentence; R210: one whose
     quote changed within its sentence (an edit, or another event under an old name)."""
-    joined = reused_ids(
-        scan_events(prev), scan_events(release), sentence_texts(prev), sentence_texts(release)
-    ).collect().lazy()
+    joined = (
+        reused_ids(scan_events(prev), scan_events(release), sentence_texts(prev), sentence_texts(release))
+        .collect()
+        .lazy()
+    )
     for col in REUSE_FIELDS:
         changed = joined.filter(pl.col(f"moved_{col.removesuffix('_id')}"))
         out.add_capped(
@@ -801,7 +810,11 @@ def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bou
                 changed,
                 "R206",
                 get("R206").expr(
-                    id=pl.col("event_id"), previous=prev_name, what=col, old=_short(col), new=_short(f"{col}_new")
+                    id=pl.col("event_id"),
+                    previous=prev_name,
+                    what=col,
+                    old=_short(col),
+                    new=_short(f"{col}_new"),
                 ),
                 file=pl.lit("events"),
                 event_id=pl.col("event_id"),
@@ -814,7 +827,9 @@ def check_reused_ids(release: Release, prev: Release, prev_name: str, out: F.Bou
         F.make(
             requoted,
             "R210",
-            get("R210").expr(id=pl.col("event_id"), previous=prev_name, old=_short("quote"), new=_short("quote_new")),
+            get("R210").expr(
+                id=pl.col("event_id"), previous=prev_name, old=_short("quote"), new=_short("quote_new")
+            ),
             file=pl.lit("events"),
             event_id=pl.col("event_id"),
         ),

@@ -325,7 +325,10 @@ def open_release(
     if resources is None:
         return rel_
     paths = pl.Series(
-        [r.get("path") if isinstance(r, dict) and isinstance(r.get("path"), str) else None for r in resources],
+        [
+            r.get("path") if isinstance(r, dict) and isinstance(r.get("path"), str) else None
+            for r in resources
+        ],
         dtype=pl.String,
     )
     partitions = paths.str.extract(r"^events/(year=[^/]*)/").drop_nulls().n_unique()
@@ -374,7 +377,9 @@ def scan_events(release_dir: Path | Release) -> pl.LazyFrame:
         lf = pl.scan_parquet(files, hive_partitioning=True, hive_schema={"year": pl.Int32})
     # columns of an older schema's release filled; in schema order, other columns after (check reports
     # gaps and strangers)
-    return conform(lf).select(cs.by_name(*EVENT_COLUMNS, require_all=False), ~cs.by_name(*EVENT_COLUMNS, require_all=False))
+    return conform(lf).select(
+        cs.by_name(*EVENT_COLUMNS, require_all=False), ~cs.by_name(*EVENT_COLUMNS, require_all=False)
+    )
 
 
 def event_file_of(release_dir: Path, ids: list[str]) -> dict[str, str]:

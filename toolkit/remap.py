@@ -23,7 +23,7 @@ import polars as pl
 from toolkit.errors import InputError
 from toolkit.events_io import csv_delimiter
 from toolkit.fix_ids import _cell, _csv_records, _write_like, record_lines
-from toolkit.textio import decode, decode_exact, read_bytes
+from toolkit.textio import decode_exact, read_bytes
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def rewrite_yaml(path: Path, moves: list[tuple[int, int]], encoding: str) -> lis
     """Set the sentence on each (line of its ``sentence:`` key, new number); returns lines not edited."""
     raw = read_bytes(path)
     exact = decode_exact(raw, path, encoding)
-    text = decode(raw, path, encoding)
+    text = exact.normalised
     failed: list[int] = []
     for line, value in moves:
         edited = _yaml_edit(text, line, value)
@@ -104,7 +104,7 @@ def rewrite_csv(path: Path, moves: list[tuple[int, int]], encoding: str) -> list
     raw = read_bytes(path)
     exact = decode_exact(raw, path, encoding)
     text = exact.text
-    records = _csv_records(text, csv_delimiter(text.replace("\r\n", "\n")))
+    records = _csv_records(text, csv_delimiter(exact.normalised))
     header = [_cell(text, c).lower() for c in records[0][0]] if records else []
     if "sentence" not in header:
         raise InputError("no sentence column to rewrite", path, 1)

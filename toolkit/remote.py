@@ -123,7 +123,9 @@ def _copy(fs: Any, src: str, dest: Path, cap: int, uri: str) -> int:
                 try:
                     chunk = fh.read(min(_CHUNK, cap - copied))
                 except OSError as exc:
-                    raise InputError(f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri) from None
+                    raise InputError(
+                        f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri
+                    ) from None
                 if not chunk:
                     break
                 view = memoryview(chunk)

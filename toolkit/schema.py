@@ -151,7 +151,9 @@ def columns_of(schema_version: str) -> dict[str, Any]:
     """The events columns a release of ``schema_version`` (same major version) must have."""
     have = version_tuple(schema_version)
     return {
-        c: t for c, t in EVENT_COLUMNS.items() if c not in ADDED_COLUMNS or have >= version_tuple(ADDED_COLUMNS[c])
+        c: t
+        for c, t in EVENT_COLUMNS.items()
+        if c not in ADDED_COLUMNS or have >= version_tuple(ADDED_COLUMNS[c])
     }
 
 

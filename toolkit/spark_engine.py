@@ -116,7 +116,9 @@ def session(master: str) -> SparkSession:
     if "log4j.configurationFile" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         # errors only from the JVM (Spark's default profile prints warnings and banners on every start)
         logs = Path(__file__).with_name("spark_log4j2.properties")
-        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={logs.as_uri()}")
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={logs.as_uri()}"
+        )
     try:
         spark = (
             builder.appName("evtk")

@@ -96,6 +96,8 @@ class Exact:
     text: str
     codec: str
     bom: bytes
+    #: the text as :func:`decode` gives it (LF line endings, no BOM): what parsers read
+    normalised: str
 
     def encode(self, text: str) -> bytes:
         return self.bom + text.encode(self.codec)
@@ -104,15 +106,12 @@ class Exact:
 def decode_exact(data: bytes, path: Path | str, encoding: str = "utf-8") -> Exact:
     """``data`` decoded as :func:`decode` reads it (the same checks and messages), keeping its line
     endings, encoding and byte-order mark for writing it back."""
-    decode(data, path, encoding)
-    if data.startswith(UTF8_BOM):
-        return Exact(data[len(UTF8_BOM) :].decode(encoding), encoding, UTF8_BOM)
-    if data.startswith(b"\xff\xfe"):
-        return Exact(data[2:].decode("utf-16-le"), "utf-16-le", b"\xff\xfe")
-    if data.startswith(b"\xfe\xff"):
-        return Exact(data[2:].decode("utf-16-be"), "utf-16-be", b"\xfe\xff")
+    normalised = decode(data, path, encoding)
+    for bom, codec in ((UTF8_BOM, encoding), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return Exact(data[len(bom) :].decode(codec), codec, bom, normalised)
     codec = utf16(data) or encoding
-    return Exact(data.decode(codec), codec, b"")
+    return Exact(data.decode(codec), codec, b"", normalised)
 
 
 NOT_REGULAR = "is not a regular file (a pipe, device or socket): give a file saved on disk"

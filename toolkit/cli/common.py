@@ -80,7 +80,10 @@ EngineOpt = Annotated[
     ),
 ]
 SparkMasterOpt = Annotated[
-    str, typer.Option("--spark-master", help="Spark master URL for --engine spark (e.g. yarn, spark://HOST:7077).")
+    str,
+    typer.Option(
+        "--spark-master", help="Spark master URL for --engine spark (e.g. yarn, spark://HOST:7077)."
+    ),
 ]
 
 

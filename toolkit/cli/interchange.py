@@ -144,7 +144,8 @@ def import_cmd(
     """Import GDELT 1.0/2.0, ICEWS or Phoenix event files into one evtk event Parquet file.
 
     Rows that cannot be mapped (wrong column count, repeated header, bad bytes, no id, bad date), and
-    repeats of an earlier row (the same file twice), are left out and listed with file and line. Exit 0 all rows written, 1 some rejected, 2 unreadable input.
+    repeats of an earlier row (the same file twice), are left out and listed with file and line.
+    Exit 0 all rows written, 1 some rejected, 2 unreadable input.
 
     Example: evtk import gdelt2 20230207.export.CSV.zip --out data/imported.parquet
     """
@@ -199,11 +200,10 @@ def export_cmd(
 
     Example: evtk export plover 0.2.0 --out events.jsonl
     """
+    from toolkit import remote
     from toolkit.interchange import export_events
 
     progress = _progress(f"evtk export {fmt.value}", quiet)
-    from toolkit import remote
-
     summary = _run(
         progress,
         lambda: export_events(

@@ -101,13 +101,18 @@ def restore_zero(code: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(pad).then(pl.lit("0") + s).otherwise(s), pad.fill_null(False)
 
 
+def _lookup(mapping: dict[str, str], key: str, value: str) -> pl.LazyFrame:
+    """``mapping`` as a two-column frame to join on ``key``: lookups in the import are joins, which
+    stream in bounded memory, where a ``replace_strict`` whose result is used again grew with the input."""
+    return pl.LazyFrame(
+        {key: list(mapping), value: list(mapping.values())}, schema={key: pl.String, value: pl.String}
+    )
+
+
 def _icews_countries(lf: pl.LazyFrame, f: _Fields, maps: IcewsMaps) -> pl.LazyFrame:
     """``_src_ccode`` / ``_tgt_ccode``: the CAMEO country code of each side's ICEWS country name,
-    by a join (bounded memory, like :func:`_map_location`)."""
-    table = pl.LazyFrame(
-        {"_ckey": list(maps.country), "_ccode": list(maps.country.values())},
-        schema={"_ckey": pl.String, "_ccode": pl.String},
-    )
+    by a join (:func:`_lookup`)."""
+    table = _lookup(maps.country, "_ckey", "_ccode")
     for side, key in (("Source", "_src"), ("Target", "_tgt")):
         lf = (
             lf.with_columns(_ckey=f.clean(f"{side} Country").str.to_lowercase())
@@ -133,17 +138,12 @@ def _location_table(fmt: str, countries: CountryMaps) -> pl.LazyFrame:
         "icews": (countries.names, frozenset()),
         "phoenix": (countries.iso, countries.codes),
     }[fmt]
-    pairs = {**{c: c for c in own}, **table}
-    return pl.LazyFrame(
-        {"_loc_key": list(pairs), "_loc_code": list(pairs.values())},
-        schema={"_loc_key": pl.String, "_loc_code": pl.String},
-    )
+    return _lookup({**{c: c for c in own}, **table}, "_loc_key", "_loc_code")
 
 
 def _map_location(lf: pl.LazyFrame, fmt: str, countries: CountryMaps) -> pl.LazyFrame:
     """``location_country`` (the codebook's code) and ``_loc_unmapped`` (a value no table maps,
-    counted and listed in the summary), by a join on ``_loc_key``: a join streams in bounded memory,
-    where ``replace_strict`` whose result is used again grew with the input."""
+    counted and listed in the summary), by a join on ``_loc_key`` (:func:`_lookup`)."""
     code = pl.col("_loc_code")
     return (
         lf.join(_location_table(fmt, countries), on="_loc_key", how="left", maintain_order="left")
@@ -344,7 +344,11 @@ def _plan(
         .then(raw_date.str.strptime(pl.Date, date_fmt, strict=False))
         .dt.to_string("%Y-%m-%d"),
     )
-    built = {**built, "location_country": pl.col("location_country"), "_loc_unmapped": pl.col("_loc_unmapped")}
+    built = {
+        **built,
+        "location_country": pl.col("location_country"),
+        "_loc_unmapped": pl.col("_loc_unmapped"),
+    }
     first = pl.col("_fields").list.first().str.to_lowercase().str.replace_all("[^a-z0-9]", "")
     width = pl.col("_width")
     reason = (
@@ -399,12 +403,11 @@ def expected_widths(layout: Layout) -> str:
     return " or ".join(str(w) for w in widths)
 
 
-def _repeat_detail(
-    prepared: Sequence[PreparedInput], repeats: pl.DataFrame | None, src: int, line: int
-) -> str:
-    assert repeats is not None  # only duplicate-row examples ask
+def _repeat_detail(prepared: Sequence[PreparedInput], repeats: pl.DataFrame, src: int, line: int) -> str:
     first_src, first_line = (
-        repeats.filter((pl.col("_src") == src) & (pl.col("_line") == line)).select("_first_src", "_first_line").row(0)
+        repeats.filter((pl.col("_src") == src) & (pl.col("_line") == line))
+        .select("_first_src", "_first_line")
+        .row(0)
     )
     where = f"line {first_line}" if first_src == src else f"{prepared[first_src].display}:{first_line}"
     return (
@@ -620,19 +623,17 @@ def _consistency(
 
 
 def _repeated_rows(
-    staging: list[Path], ws: Workspace
-) -> tuple[list[Path], pl.DataFrame | None, pl.Series | None]:
+    staging: list[Path], ws: Workspace, ids: pl.Series
+) -> tuple[list[Path], pl.DataFrame | None]:
     """Rows equal in every mapped field, id included, to an earlier row (the same file imported
     twice, overlapping downloads) are rejected as ``duplicate-row``: the same event is written once.
 
-    Only rows whose id repeats can be such rows, so nothing but the ids is compared until one does.
-    Returns the staging file to go on with (rewritten when there were such rows) and, for each
-    rejected row (``_src``, ``_line``), the row it repeats (``_first_src``, ``_first_line``), and
-    the ids that repeat among the rows to write when they are known (no row was rejected)."""
-    written = _written(staging)
-    ids = _duplicate_ids(written)
+    Only rows whose id repeats (``ids``) can be such rows, so nothing but the ids is compared until
+    one does. Returns the staging files to go on with (rewritten when there were such rows) and, for
+    each rejected row (``_src``, ``_line``), the row it repeats (``_first_src``, ``_first_line``)."""
     if not ids.len():
-        return staging, None, ids
+        return staging, None
+    written = _written(staging)
     keys = [k for k in OUTPUT_FIELDS if k not in ("coder", "method")]
     # Two independent 64-bit hashes of each candidate row (a 128-bit fingerprint, 32 bytes with the
     # row's place), never the rows themselves: memory stays small when a whole file repeats. Two
@@ -650,7 +651,7 @@ def _repeated_rows(
         .select("_src", "_line", "_first_src", "_first_line")
     )
     if not rows.height:
-        return staging, None, ids
+        return staging, None
     again = ws.new(".dedup.parquet")
     pl.scan_parquet(staging).join(
         rows.lazy().select("_src", "_line", _repeat=pl.lit(True)),
@@ -662,7 +663,7 @@ def _repeated_rows(
     ).drop("_repeat").sink_parquet(again, compression="lz4", row_group_size=ROW_GROUP)
     for part in staging:
         part.unlink()
-    return [again], rows, None
+    return [again], rows
 
 
 def _duplicate_ids(rows: pl.LazyFrame) -> pl.Series:
@@ -799,8 +800,10 @@ def import_events(
             staging.append(part)
         report("parsed", rows_read)
 
-        staging, repeats, dup_ids = _repeated_rows(staging, ws)
-        findings, details, dup_ids, rewrite = _consistency(staging, cb, dup_ids)
+        ids = _duplicate_ids(_written(staging))
+        staging, repeats = _repeated_rows(staging, ws, ids)
+        # the ids that repeat are known unless repeated rows were taken out
+        findings, details, dup_ids, rewrite = _consistency(staging, cb, ids if repeats is None else None)
         rejected = pl.scan_parquet(staging).filter(pl.col("_reason").is_not_null())
         example_cols = ["_src", "_line", "_reason", "_width", "_bad_text", "_bad_date"]
         by_reason_df, written_df, *example_dfs = pl.collect_all(
@@ -835,8 +838,10 @@ def import_events(
             row["_line"],
             row["_reason"],
             _repeat_detail(prepared, repeats, row["_src"], row["_line"])
-            if row["_reason"] == "duplicate-row"
-            else _detail(row["_reason"], row["_width"], widths[row["_src"]], row["_bad_date"], fmt, encoding_name),
+            if repeats is not None and row["_reason"] == "duplicate-row"
+            else _detail(
+                row["_reason"], row["_width"], widths[row["_src"]], row["_bad_date"], fmt, encoding_name
+            ),
             str(row["_bad_text"] or "").replace(MARKER, "")[:EXAMPLE_TEXT_CHARS],
         )
         for row in pl.concat(example_dfs).sort("_src", "_line").iter_rows(named=True)
