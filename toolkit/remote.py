@@ -21,11 +21,13 @@ on a Spark cluster it must be a path every node sees.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,18 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+@contextlib.contextmanager
+def _reading(uri: str, what: str) -> Iterator[None]:
+    """File-system errors (no credentials, no such bucket, access denied, a path it cannot name) as
+    one clear :class:`InputError` naming ``what`` could not be read."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"cannot read {what}: {_first_line(exc)}", uri) from None
+
+
 def _copy(fs: Any, src: str, dest: Path, cap: int, uri: str) -> int:
     """Copy at most ``cap`` bytes of ``src`` to ``dest``; returns the bytes copied, or -1 when the
     manifest's paths collide (``a`` and ``a/b``: one of them is not copied, and the check says so)."""
@@ -113,28 +127,18 @@ def _copy(fs: Any, src: str, dest: Path, cap: int, uri: str) -> int:
     except OSError as exc:
         raise _no_room(dest, exc) from None
     copied = 0
-    with out:
-        try:
-            fh = fs.open_input_stream(src)
-        except OSError as exc:
-            raise InputError(f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri) from None
-        with fh:
-            while copied < cap:
-                try:
-                    chunk = fh.read(min(_CHUNK, cap - copied))
-                except OSError as exc:
-                    raise InputError(
-                        f"cannot read {src.rsplit('/', 1)[-1]}: {_first_line(exc)}", uri
-                    ) from None
-                if not chunk:
-                    break
-                view = memoryview(chunk)
-                try:
-                    while view:  # an unbuffered write may take part of the chunk
-                        view = view[out.write(view) or 0 :]
-                except OSError as exc:
-                    raise _no_room(dest, exc) from None
-                copied += len(chunk)
+    with out, _reading(uri, src.rsplit("/", 1)[-1]), fs.open_input_stream(src) as fh:
+        while copied < cap:
+            chunk = fh.read(min(_CHUNK, cap - copied))
+            if not chunk:
+                break
+            view = memoryview(chunk)
+            try:
+                while view:  # an unbuffered write may take part of the chunk
+                    view = view[out.write(view) or 0 :]
+            except OSError as exc:
+                raise _no_room(dest, exc) from None  # an InputError: not taken for a read error
+            copied += len(chunk)
     return copied
 
 
@@ -149,14 +153,8 @@ def _no_room(dest: Path, exc: OSError) -> InputError:
 
 
 def _kind(fs: Any, path: str, uri: str) -> Any:
-    import pyarrow.fs as pafs
-
-    try:
+    with _reading(uri, "this location"):
         return fs.get_file_info(path).type
-    except OSError as exc:  # no credentials, no such bucket, access denied
-        raise InputError(f"cannot read this location: {_first_line(exc)}", uri) from None
-    except Exception:  # noqa: BLE001 - a path the file system cannot even name
-        return pafs.FileType.NotFound
 
 
 def _fetch_one(
