@@ -6,7 +6,7 @@ documentation and the code that finds it, all in one module:
 ==========  =================================  ===========================
 family      ids                                module
 ==========  =================================  ===========================
-files       E000-E003                          :mod:`toolkit.rules.files`
+files       E000-E004                          :mod:`toolkit.rules.files`
 codes       E101-E102                          :mod:`toolkit.rules.codes`
 actors      E201-E207                          :mod:`toolkit.rules.actors`
 text        E301-E305                          :mod:`toolkit.rules.text`
@@ -16,7 +16,7 @@ derived     E601-E602                          :mod:`toolkit.rules.derived`
 coders      E701                               :mod:`toolkit.rules.coders`
 articles    A101-A104                          :mod:`toolkit.rules.articles`
 codebook    C100-C121                          :mod:`toolkit.rules.codebook`
-releases    R101-R115, R201-R209               :mod:`toolkit.rules.releases`
+releases    R101-R116, R201-R210               :mod:`toolkit.rules.releases`
 ==========  =================================  ===========================
 
 Messages are built from the template, never written at the call site: ``rule.expr(...)`` fills
